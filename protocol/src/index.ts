@@ -1,0 +1,6 @@
+export * from './errors.js';
+export * from './version.js';
+export * from './ids.js';
+export * from './audio-frame.js';
+export * from './messages.js';
+export * from './topics.js';

@@ -1,0 +1,97 @@
+import { HughError } from './errors.js';
+import { SATELLITE_ID_PATTERN } from './ids.js';
+
+/**
+ * The MQTT topic tree. Everything of one satellite lives under `<prefix>/sat/<id>/`, so a broker
+ * ACL can confine a satellite to its own namespace (Mosquitto: `pattern write hugh/sat/%u/up/#`).
+ *
+ * | topic                          | direction            | payload                       | retained |
+ * |--------------------------------|----------------------|-------------------------------|----------|
+ * | sat/<id>/up/ctl                | satellite → hub      | control message (JSON)        | no       |
+ * | sat/<id>/up/audio              | satellite → hub      | audio frame (binary)          | no       |
+ * | sat/<id>/down/ctl              | hub → satellite      | control message (JSON)        | no       |
+ * | sat/<id>/down/audio            | hub → satellite      | audio frame (binary)          | no       |
+ * | sat/<id>/availability          | satellite (its will) | "online" / "offline"          | yes      |
+ * | sat/<id>/state                 | hub → integrations   | state name                    | yes      |
+ * | sat/<id>/event/<name>          | hub → integrations   | JSON event                    | no       |
+ * | sat/<id>/cmd/<name>            | integrations → hub   | JSON or plain command payload | no       |
+ * | hub/availability               | hub (its will)       | "online" / "offline"          | yes      |
+ * | hub/error                      | hub → integrations   | JSON error answer to commands | no       |
+ */
+export const DEFAULT_TOPIC_PREFIX = 'hugh';
+
+export type SatelliteChannel = 'up/ctl' | 'up/audio' | 'down/ctl' | 'down/audio' | 'availability' | 'state';
+const SATELLITE_CHANNELS: readonly SatelliteChannel[] = ['up/ctl', 'up/audio', 'down/ctl', 'down/audio', 'availability', 'state'];
+
+export type ParsedTopic =
+  | { kind: 'satellite'; satelliteId: string; channel: SatelliteChannel }
+  | { kind: 'satellite-event'; satelliteId: string; name: string }
+  | { kind: 'satellite-command'; satelliteId: string; name: string }
+  | { kind: 'hub'; channel: 'availability' | 'error' };
+
+const NAME_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
+
+function checkPrefix(prefix: string): void {
+  if (prefix.length === 0 || /[+#\u0000]/.test(prefix) || prefix.startsWith('$') || prefix.startsWith('/') || prefix.endsWith('/')) {
+    throw new HughError('HUGH_ERR_CONFIG_INVALID', `topic prefix ${JSON.stringify(prefix)} must be non-empty, without + # or a leading $ or /`);
+  }
+}
+
+function checkId(satelliteId: string): void {
+  if (!SATELLITE_ID_PATTERN.test(satelliteId)) {
+    throw new HughError('HUGH_ERR_TOPIC_INVALID', `invalid satellite id ${JSON.stringify(satelliteId)}`);
+  }
+}
+
+/** Topic builders for one prefix. */
+export class Topics {
+  constructor(readonly prefix: string = DEFAULT_TOPIC_PREFIX) {
+    checkPrefix(prefix);
+  }
+
+  satellite(satelliteId: string, channel: SatelliteChannel): string {
+    checkId(satelliteId);
+    return `${this.prefix}/sat/${satelliteId}/${channel}`;
+  }
+
+  event(satelliteId: string, name: string): string {
+    checkId(satelliteId);
+    return `${this.prefix}/sat/${satelliteId}/event/${name}`;
+  }
+
+  command(satelliteId: string, name: string): string {
+    checkId(satelliteId);
+    return `${this.prefix}/sat/${satelliteId}/cmd/${name}`;
+  }
+
+  /** Subscription filter for one channel of every satellite, e.g. `hugh/sat/+/up/ctl`. */
+  allSatellites(channel: SatelliteChannel | 'cmd/+' | 'event/+'): string {
+    return `${this.prefix}/sat/+/${channel}`;
+  }
+
+  hub(channel: 'availability' | 'error'): string {
+    return `${this.prefix}/hub/${channel}`;
+  }
+
+  /** Parses a concrete topic; throws HUGH_ERR_TOPIC_INVALID for anything outside the tree. */
+  parse(topic: string): ParsedTopic {
+    const invalid = () => new HughError('HUGH_ERR_TOPIC_INVALID', `topic ${JSON.stringify(topic.slice(0, 200))} is outside the ${this.prefix}/ tree`);
+    if (!topic.startsWith(`${this.prefix}/`)) throw invalid();
+    const parts = topic.slice(this.prefix.length + 1).split('/');
+    if (parts[0] === 'hub' && parts.length === 2 && (parts[1] === 'availability' || parts[1] === 'error')) {
+      return { kind: 'hub', channel: parts[1] };
+    }
+    if (parts[0] !== 'sat' || parts.length < 3) throw invalid();
+    const satelliteId = parts[1] ?? '';
+    if (!SATELLITE_ID_PATTERN.test(satelliteId)) throw invalid();
+    const rest = parts.slice(2).join('/');
+    if ((SATELLITE_CHANNELS as readonly string[]).includes(rest)) {
+      return { kind: 'satellite', satelliteId, channel: rest as SatelliteChannel };
+    }
+    if (parts.length === 4 && (parts[2] === 'event' || parts[2] === 'cmd') && NAME_PATTERN.test(parts[3] ?? '')) {
+      const name = parts[3] as string;
+      return parts[2] === 'event' ? { kind: 'satellite-event', satelliteId, name } : { kind: 'satellite-command', satelliteId, name };
+    }
+    throw invalid();
+  }
+}
