@@ -6,6 +6,7 @@ const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 // Tests import the workspaces' TypeScript sources directly; child processes they start run the built dist/.
 const alias = {
   '@hugh/protocol': source('./protocol/src/index.ts'),
+  '@hugh/common': source('./common/src/index.ts'),
   '@hugh/hub': source('./hub/src/index.ts'),
   '@hugh/satellite': source('./satellite/src/index.ts'),
 };
@@ -18,7 +19,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['protocol/test/**/*.test.ts', 'hub/test/**/*.test.ts', 'satellite/test/**/*.test.ts'],
+          include: ['common/test/**/*.test.ts', 'protocol/test/**/*.test.ts', 'hub/test/**/*.test.ts', 'satellite/test/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },

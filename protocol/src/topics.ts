@@ -95,3 +95,17 @@ export class Topics {
     throw invalid();
   }
 }
+
+/** MQTT client id of a satellite; the embedded broker's ACL reads the satellite id from it. */
+export const SATELLITE_CLIENT_ID_PREFIX = 'hugh-sat-';
+
+export function satelliteClientId(satelliteId: string): string {
+  return `${SATELLITE_CLIENT_ID_PREFIX}${satelliteId}`;
+}
+
+/** The satellite id a client id claims, or undefined for other clients (integrations, tools). */
+export function satelliteIdFromClientId(clientId: string): string | undefined {
+  if (!clientId.startsWith(SATELLITE_CLIENT_ID_PREFIX)) return undefined;
+  const id = clientId.slice(SATELLITE_CLIENT_ID_PREFIX.length);
+  return SATELLITE_ID_PATTERN.test(id) ? id : undefined;
+}

@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@hugh/common';
+import { Topics } from '@hugh/protocol';
+import type { HubConfig } from './config.js';
+import { DrainTurnHandler } from './drain-handler.js';
+import { createHttpServer, listen, sendJson } from './http-server.js';
+import { SessionManager } from './session/session-manager.js';
+import type { TurnHandler } from './session/turn.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from './transport/embedded-broker.js';
+import { AedesBus, ExternalBus, type MqttBus } from './transport/mqtt-bus.js';
+import { MqttTransport } from './transport/mqtt-transport.js';
+import { WsTransport } from './transport/ws-transport.js';
+import { HUB_VERSION } from './version.js';
+
+export interface Hub {
+  readonly httpPort: number;
+  /** Port of the embedded broker; undefined with an external one. */
+  readonly mqttPort: number | undefined;
+  readonly sessions: SessionManager;
+  readonly bus: MqttBus;
+  readonly topics: Topics;
+  close(): Promise<void>;
+}
+
+export interface HubDependencies {
+  logger: Logger;
+  turnHandler?: TurnHandler;
+}
+
+/**
+ * Starts the hub: HTTP + WebSocket, then the MQTT side (embedded broker or external client),
+ * all feeding one session manager. Resolves once every listener is up.
+ */
+export async function startHub(config: HubConfig, deps: HubDependencies): Promise<Hub> {
+  const { logger } = deps;
+  const topics = new Topics(config.mqtt.topicPrefix);
+  const sessions = new SessionManager({
+    maxUtteranceMs: config.turn.maxUtteranceMs,
+    hubVersion: HUB_VERSION,
+    turnHandler: deps.turnHandler ?? new DrainTurnHandler(logger),
+    logger,
+    maxErrors: config.limits.maxErrors,
+    errorWindowMs: config.limits.errorWindowMs,
+  });
+
+  let bus: MqttBus | undefined;
+  let broker: EmbeddedBroker | undefined;
+  const http = createHttpServer({
+    'GET /healthz': (_request, response) =>
+      sendJson(response, 200, { status: 'ok', version: HUB_VERSION, broker: bus?.kind, satellites: sessions.sessions.size }),
+  });
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    const httpPort = await listen(http, config.http.port, config.http.host);
+    closers.push(() => new Promise((resolve) => http.close(() => resolve())));
+    const ws = new WsTransport(http, sessions, logger);
+    closers.unshift(() => ws.close());
+    logger.info({ port: httpPort, host: config.http.host }, 'HTTP and WebSocket listening');
+
+    let mqtt: MqttTransport;
+    if (config.mqtt.brokerUrl) {
+      const external = await ExternalBus.connect(
+        config.mqtt.brokerUrl,
+        {
+          clientId: `hugh-hub-${randomUUID().slice(0, 8)}`,
+          will: { topic: topics.hub('availability'), payload: 'offline' },
+          ...(config.mqtt.username !== undefined ? { username: config.mqtt.username, password: config.mqtt.password ?? '' } : {}),
+        },
+        logger,
+      );
+      bus = external;
+      mqtt = new MqttTransport(external, topics, sessions, logger);
+      logger.info({ url: config.mqtt.brokerUrl }, 'connected to external MQTT broker');
+    } else {
+      let transport: MqttTransport | undefined;
+      broker = await startEmbeddedBroker({
+        host: config.mqtt.host,
+        port: config.mqtt.port,
+        topics,
+        logger,
+        onRefused: (refusal) => {
+          logger.warn(refusal, 'publish refused');
+          if (refusal.satelliteId !== undefined) transport?.reportRefused(refusal.satelliteId, refusal.code, refusal.reason);
+        },
+      });
+      bus = new AedesBus(broker.broker, logger);
+      const embedded = broker;
+      transport = mqtt = new MqttTransport(bus, topics, sessions, logger, (clientId) => embedded.disconnect(clientId));
+    }
+    const activeBus = bus;
+    closers.unshift(() => activeBus.close());
+    if (broker) {
+      const embedded = broker;
+      closers.push(() => embedded.close());
+    }
+    await mqtt.start();
+    bus.publish(topics.hub('availability'), 'online', { retain: true, qos: 1 });
+
+    return {
+      httpPort,
+      mqttPort: broker?.port,
+      sessions,
+      bus,
+      topics,
+      async close() {
+        await sessions.close();
+        activeBus.publish(topics.hub('availability'), 'offline', { retain: true, qos: 1 });
+        for (const close of closers) await close().catch((error: unknown) => logger.warn({ err: error }, 'error while closing'));
+      },
+    };
+  } catch (error) {
+    for (const close of closers) await close().catch(() => undefined);
+    throw error;
+  }
+}

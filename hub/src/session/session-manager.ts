@@ -1,0 +1,133 @@
+import type { Logger } from '@hugh/common';
+import {
+  HughError,
+  decodeAudioFrame,
+  decodeSatelliteMessage,
+  hubMessage,
+  toHughError,
+  type ErrorCode,
+  type SatelliteMessage,
+} from '@hugh/protocol';
+import type { LinkInputs, SatelliteLink } from '../transport/link.js';
+import { MqttTransport } from '../transport/mqtt-transport.js';
+import { ErrorBudget } from './error-budget.js';
+import { SatelliteSession, type SessionOptions } from './session.js';
+
+export interface SessionManagerOptions extends SessionOptions {
+  /** Bad inputs tolerated per link within `errorWindowMs` before it is disconnected. */
+  maxErrors: number;
+  errorWindowMs: number;
+}
+
+/**
+ * The one place where raw input from any transport is validated and routed. A bad input costs
+ * its sender a coded error (and, repeated, its connection); it never throws out of here.
+ */
+export class SessionManager implements LinkInputs {
+  private readonly byId = new Map<string, SatelliteSession>();
+  private readonly byLink = new Map<SatelliteLink, SatelliteSession>();
+  private readonly budgets = new Map<SatelliteLink, ErrorBudget>();
+  private readonly logger: Logger;
+
+  constructor(private readonly options: SessionManagerOptions) {
+    this.logger = options.logger;
+  }
+
+  get sessions(): ReadonlyMap<string, SatelliteSession> {
+    return this.byId;
+  }
+
+  onControl(link: SatelliteLink, raw: Uint8Array | string): void {
+    try {
+      const message = decodeSatelliteMessage(raw);
+      const topicId = MqttTransport.satelliteIdOf(link);
+      if (message.type === 'hello') {
+        if (topicId !== undefined && topicId !== message.satelliteId) {
+          throw new HughError('HUGH_ERR_SATELLITE_MISMATCH', `hello for ${message.satelliteId} on the topics of ${topicId}`);
+        }
+        this.accept(link, message);
+        return;
+      }
+      const session = this.byLink.get(link);
+      if (!session) throw new HughError('HUGH_ERR_HELLO_REQUIRED', `${message.type} before hello`);
+      session.handleMessage(message);
+    } catch (error) {
+      this.reject(link, error);
+    }
+  }
+
+  onAudio(link: SatelliteLink, raw: Uint8Array): void {
+    try {
+      const frame = decodeAudioFrame(raw);
+      const session = this.byLink.get(link);
+      if (!session) throw new HughError('HUGH_ERR_HELLO_REQUIRED', 'audio frame before hello');
+      session.handleFrame(frame);
+    } catch (error) {
+      this.reject(link, error);
+    }
+  }
+
+  onClosed(link: SatelliteLink): void {
+    this.budgets.delete(link);
+    const session = this.byLink.get(link);
+    if (!session) return;
+    this.byLink.delete(link);
+    if (this.byId.get(session.satelliteId) === session) this.byId.delete(session.satelliteId);
+    session.close('error');
+    this.logger.info({ satelliteId: session.satelliteId, remote: link.remote }, 'satellite disconnected');
+  }
+
+  /** Reports a publish the broker refused, to the satellite that made it. */
+  reportToLink(link: SatelliteLink, code: ErrorCode, message: string): void {
+    this.reject(link, new HughError(code, message));
+  }
+
+  async close(): Promise<void> {
+    for (const session of this.byId.values()) session.close('error');
+    this.byId.clear();
+    this.byLink.clear();
+  }
+
+  private accept(link: SatelliteLink, hello: Extract<SatelliteMessage, { type: 'hello' }>): void {
+    const previous = this.byId.get(hello.satelliteId);
+    if (previous) {
+      // The same satellite again: a reconnect, or a second device with its id. The newest wins.
+      previous.close('replaced');
+      this.byLink.delete(previous.link);
+      if (previous.link !== link) previous.link.close('HUGH_ERR_REPLACED');
+      this.logger.info({ satelliteId: hello.satelliteId, old: previous.link.remote, new: link.remote }, 'satellite connection replaced');
+    }
+    const stale = this.byLink.get(link);
+    if (stale && stale !== previous) {
+      // One link may carry one satellite; a hello for another id moves it.
+      stale.close('replaced');
+      this.byId.delete(stale.satelliteId);
+    }
+    const session = new SatelliteSession(link, hello, this.options);
+    if (previous) {
+      session.muted = previous.muted;
+      session.volumePercent = previous.volumePercent;
+    }
+    this.byId.set(hello.satelliteId, session);
+    this.byLink.set(link, session);
+    session.welcome();
+    this.logger.info({ satelliteId: hello.satelliteId, room: hello.room, remote: link.remote, version: hello.softwareVersion }, 'satellite connected');
+  }
+
+  private reject(link: SatelliteLink, error: unknown): void {
+    const hughError = toHughError(error);
+    if (hughError.code === 'HUGH_ERR_INTERNAL') this.logger.error({ err: error, remote: link.remote }, 'internal error on input');
+    else this.logger.warn({ remote: link.remote, code: hughError.code, satelliteId: this.byLink.get(link)?.satelliteId }, hughError.message);
+    link.sendControl(hubMessage({ type: 'error', code: hughError.code, message: hughError.message.slice(0, 1000) }));
+    let budget = this.budgets.get(link);
+    if (!budget) {
+      budget = new ErrorBudget(this.options.maxErrors, this.options.errorWindowMs);
+      this.budgets.set(link, budget);
+    }
+    if (budget.spend()) {
+      this.logger.warn({ remote: link.remote }, 'too many bad inputs; disconnecting');
+      link.close('HUGH_ERR_TOO_MANY_ERRORS');
+      this.onClosed(link);
+    }
+  }
+}

@@ -1,0 +1,170 @@
+import type { Logger } from '@hugh/common';
+import {
+  HughError,
+  hubMessage,
+  type AudioFrame,
+  type SatelliteMessage,
+  type SatelliteState,
+} from '@hugh/protocol';
+import type { SatelliteLink } from '../transport/link.js';
+import { ActiveTurn, type CancelReason } from './active-turn.js';
+import type { TurnHandler, WakeInfo } from './turn.js';
+
+type Hello = Extract<SatelliteMessage, { type: 'hello' }>;
+
+export interface SessionOptions {
+  maxUtteranceMs: number;
+  hubVersion: string;
+  turnHandler: TurnHandler;
+  logger: Logger;
+}
+
+/** How many ended turn ids to remember, so their late frames are dropped quietly rather than reported. */
+const RECENT_TURNS = 8;
+
+/**
+ * One satellite's session: its hello, its state and at most one turn. A new wake word or
+ * audio-start while a turn runs is a barge-in: the old turn is cancelled first.
+ */
+export class SatelliteSession {
+  readonly satelliteId: string;
+  state: SatelliteState = 'idle';
+  muted = false;
+  volumePercent = 70;
+  lastSeenMs = Date.now();
+  droppedFrames = 0;
+  private turn: ActiveTurn | undefined;
+  private pendingWake: (WakeInfo & { turnId: number }) | undefined;
+  private readonly endedTurns: number[] = [];
+  private readonly logger: Logger;
+
+  constructor(
+    readonly link: SatelliteLink,
+    readonly hello: Hello,
+    private readonly options: SessionOptions,
+  ) {
+    this.satelliteId = hello.satelliteId;
+    this.logger = options.logger.child({ satelliteId: this.satelliteId });
+  }
+
+  get activeTurn(): ActiveTurn | undefined {
+    return this.turn;
+  }
+
+  welcome(): void {
+    this.link.sendControl(
+      hubMessage({
+        type: 'welcome',
+        satelliteId: this.satelliteId,
+        hubVersion: this.options.hubVersion,
+        maxUtteranceMs: this.options.maxUtteranceMs,
+        muted: this.muted,
+        volumePercent: this.volumePercent,
+      }),
+    );
+  }
+
+  /** Handles one validated control message (hello is handled by the session manager). */
+  handleMessage(message: Exclude<SatelliteMessage, Hello>): void {
+    this.lastSeenMs = Date.now();
+    switch (message.type) {
+      case 'wake':
+        if (this.turn) this.cancelTurn('wake-word', true);
+        this.pendingWake = { turnId: message.turnId, engine: message.engine, keyword: message.keyword, score: message.score, levelDbfs: message.levelDbfs, detectedAtMs: message.detectedAtMs };
+        this.logger.info({ turnId: message.turnId, keyword: message.keyword, score: message.score, levelDbfs: message.levelDbfs }, 'wake word');
+        return;
+      case 'audio-start':
+        this.startTurn(message);
+        return;
+      case 'audio-stop':
+        if (this.turn?.turnId === message.turnId) this.turn.endInput();
+        return;
+      case 'cancel':
+        if (this.turn?.turnId === message.turnId) this.cancelTurn(message.reason, false);
+        return;
+      case 'state':
+        this.state = message.state;
+        return;
+      case 'ping':
+        this.link.sendControl(hubMessage({ type: 'pong', nonce: message.nonce }));
+        return;
+      case 'pong':
+        return;
+      case 'error':
+        this.logger.warn({ code: message.code, turnId: message.turnId }, `satellite reported: ${message.message}`);
+        return;
+    }
+  }
+
+  /** Routes one decoded frame to its turn. Throws HUGH_ERR_UNKNOWN_TURN for a turn never seen. */
+  handleFrame(frame: AudioFrame): void {
+    this.lastSeenMs = Date.now();
+    const turn = this.turn;
+    if (turn?.turnId === frame.turnId) {
+      if (turn.acceptFrame(frame) === 'dropped') this.droppedFrames++;
+      return;
+    }
+    if (this.endedTurns.includes(frame.turnId)) {
+      // In flight when the turn ended (stop-listening crossed it): expected, not an error.
+      this.droppedFrames++;
+      this.logger.debug({ turnId: frame.turnId, seq: frame.seq }, 'audio frame dropped: turn already ended');
+      return;
+    }
+    this.droppedFrames++;
+    throw new HughError('HUGH_ERR_UNKNOWN_TURN', `audio frame for turn ${frame.turnId}, which is not active (send audio-start first)`);
+  }
+
+  cancelTurn(reason: CancelReason, tellSatellite: boolean): void {
+    const turn = this.turn;
+    if (!turn) return;
+    this.logger.info({ turnId: turn.turnId, reason }, 'turn cancelled');
+    turn.cancel(reason, tellSatellite);
+    this.retire(turn);
+  }
+
+  /** The link is gone or replaced: cancel whatever runs. */
+  close(reason: CancelReason): void {
+    this.cancelTurn(reason, false);
+  }
+
+  private startTurn(message: Extract<SatelliteMessage, { type: 'audio-start' }>): void {
+    if (this.turn?.turnId === message.turnId) return; // a repeated audio-start changes nothing
+    if (this.turn) this.cancelTurn('wake-word', true);
+    const wake = this.pendingWake?.turnId === message.turnId ? this.pendingWake : undefined;
+    this.pendingWake = undefined;
+    const turn = new ActiveTurn(
+      this.link,
+      this.satelliteId,
+      this.hello.room,
+      message.turnId,
+      wake,
+      { sampleRateHz: message.sampleRateHz, channels: message.channels },
+      this.hello.playbackFormats,
+      this.options.maxUtteranceMs,
+      this.logger.child({ turnId: message.turnId }),
+    );
+    this.turn = turn;
+    const startedMs = Date.now();
+    this.logger.info({ turnId: turn.turnId, preRollMs: message.preRollMs }, 'turn started');
+    this.options.turnHandler
+      .handleTurn(turn)
+      .catch((error: unknown) => {
+        const code = error instanceof HughError ? error.code : 'HUGH_ERR_INTERNAL';
+        this.logger.error({ turnId: turn.turnId, err: error }, 'turn failed');
+        this.link.sendControl(hubMessage({ type: 'error', code, message: 'the turn failed', turnId: turn.turnId }));
+        turn.cancel('error', true);
+      })
+      .finally(() => {
+        this.logger.info({ turnId: turn.turnId, ...turn.stats, elapsedMs: Date.now() - startedMs, cancelled: turn.signal.aborted }, 'turn ended');
+        if (this.turn === turn) this.retire(turn);
+      });
+  }
+
+  private retire(turn: ActiveTurn): void {
+    // A pipeline that finished while the satellite still streams must release the microphone.
+    if (turn.isListening && !turn.signal.aborted) turn.stopListening('end-of-speech');
+    if (this.turn === turn) this.turn = undefined;
+    this.endedTurns.push(turn.turnId);
+    if (this.endedTurns.length > RECENT_TURNS) this.endedTurns.shift();
+  }
+}

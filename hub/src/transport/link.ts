@@ -1,0 +1,23 @@
+import type { ErrorCode, HubMessage } from '@hugh/protocol';
+
+/**
+ * The hub's end of one satellite connection. Sessions talk to this and never learn which
+ * transport carries them.
+ */
+export interface SatelliteLink {
+  readonly transport: 'mqtt' | 'ws';
+  /** For logs: remote address or broker client id. */
+  readonly remote: string;
+  sendControl(message: HubMessage): void;
+  /** Sends one encoded audio frame; returns false when it was dropped (link gone or congested). */
+  sendAudio(frame: Uint8Array): boolean;
+  /** Ends the connection, telling the peer why where the transport can. Safe in any state. */
+  close(code: ErrorCode): void;
+}
+
+/** What a transport hands the session layer. Raw bytes: validation happens in one place, the sessions. */
+export interface LinkInputs {
+  onControl(link: SatelliteLink, raw: Uint8Array | string): void;
+  onAudio(link: SatelliteLink, raw: Uint8Array): void;
+  onClosed(link: SatelliteLink): void;
+}

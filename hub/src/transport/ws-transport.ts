@@ -1,0 +1,113 @@
+import type { Server as HttpServer } from 'node:http';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from '@hugh/common';
+import { MAX_FRAME_BYTES, encodeMessage, hubMessage, type ErrorCode, type HubMessage } from '@hugh/protocol';
+import type { LinkInputs, SatelliteLink } from './link.js';
+
+export const WS_PATH = '/satellite';
+
+/** Close codes (RFC 6455 §7.4): 1008 policy, 1011 server error, 4000+ ours. */
+const CLOSE_CODES: Partial<Record<ErrorCode, number>> = {
+  HUGH_ERR_TOO_MANY_ERRORS: 1008,
+  HUGH_ERR_NOT_AUTHORIZED: 1008,
+  HUGH_ERR_REPLACED: 4001,
+  HUGH_ERR_INTERNAL: 1011,
+};
+
+/** Bytes queued in a socket beyond which reply audio is dropped rather than buffered without bound. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+class WsSatelliteLink implements SatelliteLink {
+  readonly transport = 'ws';
+  alive = true;
+
+  constructor(
+    private readonly socket: WebSocket,
+    readonly remote: string,
+  ) {}
+
+  sendControl(message: HubMessage): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(encodeMessage(message));
+  }
+
+  sendAudio(frame: Uint8Array): boolean {
+    if (this.socket.readyState !== this.socket.OPEN || this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return false;
+    this.socket.send(frame, { binary: true });
+    return true;
+  }
+
+  close(code: ErrorCode): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    this.sendControl(hubMessage({ type: 'error', code, message: 'disconnected by the hub' }));
+    this.socket.close(CLOSE_CODES[code] ?? 1000, code);
+  }
+
+  terminate(): void {
+    this.socket.terminate();
+  }
+
+  ping(): void {
+    this.socket.ping();
+  }
+}
+
+/**
+ * Satellites over WebSocket on the hub's HTTP port, path `/satellite`. Text messages are control
+ * messages, binary messages are audio frames. `maxPayload` is the frame limit, enforced by ws
+ * before the message is buffered: a larger one closes the socket with 1009 (RFC 6455 §7.4.1).
+ */
+export class WsTransport {
+  private readonly server: WebSocketServer;
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(
+    http: HttpServer,
+    private readonly inputs: LinkInputs,
+    private readonly logger: Logger,
+    heartbeatMs = 10_000,
+  ) {
+    this.server = new WebSocketServer({ server: http, path: WS_PATH, maxPayload: MAX_FRAME_BYTES });
+    this.server.on('connection', (socket, request) => this.accept(socket, `ws:${request.socket.remoteAddress}:${request.socket.remotePort}`));
+    this.server.on('error', (error) => logger.error({ err: error }, 'websocket server error'));
+    // A peer that misses a whole heartbeat period is gone (power cut, Wi-Fi lost): drop it.
+    this.heartbeat = setInterval(() => {
+      for (const socket of this.server.clients) {
+        const link = (socket as WebSocket & { hughLink?: WsSatelliteLink }).hughLink;
+        if (!link) continue;
+        if (!link.alive) {
+          logger.info({ remote: link.remote }, 'websocket peer missed its heartbeat; terminating');
+          link.terminate();
+          continue;
+        }
+        link.alive = false;
+        link.ping();
+      }
+    }, heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  private accept(socket: WebSocket, remote: string): void {
+    const link = new WsSatelliteLink(socket, remote);
+    (socket as WebSocket & { hughLink?: WsSatelliteLink }).hughLink = link;
+    socket.on('pong', () => {
+      link.alive = true;
+    });
+    socket.on('message', (data, isBinary) => {
+      link.alive = true;
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      if (isBinary) this.inputs.onAudio(link, bytes);
+      else this.inputs.onControl(link, bytes);
+    });
+    socket.on('error', (error) => this.logger.info({ remote, err: error }, 'websocket error'));
+    socket.on('close', (code, reason) => {
+      this.logger.debug({ remote, code, reason: reason.toString() }, 'websocket closed');
+      this.inputs.onClosed(link);
+    });
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    for (const socket of this.server.clients) socket.terminate();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
