@@ -19,7 +19,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['common/test/**/*.test.ts', 'protocol/test/**/*.test.ts', 'hub/test/**/*.test.ts', 'satellite/test/**/*.test.ts'],
+          include: ['e2e/**/*.test.ts', 'common/test/**/*.test.ts', 'protocol/test/**/*.test.ts', 'hub/test/**/*.test.ts', 'satellite/test/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },

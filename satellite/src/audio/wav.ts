@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import wavefile from 'wavefile';
+import { CAPTURE_SAMPLE_RATE_HZ, HughError } from '@hugh/protocol';
+
+const { WaveFile } = wavefile;
+
+/**
+ * Reads a WAV file of any rate, bit depth and channel count as 16 kHz mono s16 samples
+ * (channels averaged, resampled with wavefile's cubic interpolation and low-pass filter).
+ */
+export function readWavAs16kMono(path: string): Int16Array {
+  let wav: InstanceType<typeof WaveFile>;
+  try {
+    wav = new WaveFile(readFileSync(path));
+  } catch (error) {
+    throw new HughError('HUGH_ERR_CONFIG_INVALID', `input ${path} is not a readable WAV file: ${(error as Error).message}`);
+  }
+  const fmt = wav.fmt as { numChannels: number; sampleRate: number };
+  if (wav.bitDepth !== '16') wav.toBitDepth('16');
+  if (fmt.sampleRate !== CAPTURE_SAMPLE_RATE_HZ) wav.toSampleRate(CAPTURE_SAMPLE_RATE_HZ);
+  const samples = wav.getSamples(false, Int16Array) as unknown as Int16Array | Int16Array[];
+  if (!Array.isArray(samples)) return samples;
+  const channels = samples;
+  const first = channels[0] ?? new Int16Array(0);
+  const mono = new Int16Array(first.length);
+  for (let i = 0; i < mono.length; i++) {
+    let sum = 0;
+    for (const channel of channels) sum += channel[i] ?? 0;
+    mono[i] = Math.round(sum / channels.length);
+  }
+  return mono;
+}
+
+/** Writes 16-bit PCM as a WAV file's bytes. */
+export function encodeWav(pcm: Int16Array, sampleRateHz: number, channels = 1): Uint8Array {
+  const wav = new WaveFile();
+  wav.fromScratch(channels, sampleRateHz, '16', pcm);
+  return wav.toBuffer();
+}
+
+/** Little-endian bytes of s16 samples (no copy on little-endian machines' typed arrays). */
+export function pcmBytes(samples: Int16Array): Uint8Array {
+  return new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
+}
+
+/** s16 samples of little-endian PCM bytes; copies when the bytes are not 2-byte aligned. */
+export function pcmSamples(bytes: Uint8Array): Int16Array {
+  if (bytes.byteOffset % 2 === 0) return new Int16Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.byteLength / 2));
+  return new Int16Array(bytes.slice().buffer, 0, Math.floor(bytes.byteLength / 2));
+}

@@ -1,0 +1,317 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from '@hugh/common';
+import {
+  CAPTURE_SAMPLE_RATE_HZ,
+  encodeAudioFrame,
+  newTurnId,
+  satelliteMessage,
+  type AudioFrame,
+  type HubMessage,
+  type PlaybackFormat,
+  type SatelliteState,
+} from '@hugh/protocol';
+import type { HubLink } from './link/hub-link.js';
+
+/** Frames the satellite streams: 40 ms of 16 kHz mono s16le. */
+export const CAPTURE_FRAME_MS = 40;
+export const CAPTURE_FRAME_BYTES = (CAPTURE_SAMPLE_RATE_HZ * CAPTURE_FRAME_MS * 2) / 1000;
+
+export interface WakeDetection {
+  engine: string;
+  keyword: string;
+  score: number;
+  levelDbfs: number;
+  detectedAtMs: number;
+}
+
+export interface HubClientOptions {
+  satelliteId: string;
+  room?: string;
+  softwareVersion: string;
+  wakeEngines: string[];
+  playbackFormats: PlaybackFormat[];
+  logger: Logger;
+}
+
+type Reply = { turnId: number; format: PlaybackFormat };
+
+export interface HubClientEvents {
+  ready: [];
+  disconnected: [];
+  'reply-start': [turnId: number, format: PlaybackFormat];
+  'reply-audio': [frame: AudioFrame];
+  'reply-stop': [turnId: number, reason: string];
+  transcript: [turnId: number, text: string];
+  mute: [muted: boolean];
+  volume: [percent: number];
+  listen: [turnId: number];
+  say: [text: string];
+  'hub-error': [code: string, message: string];
+}
+
+/** Why an outgoing turn's audio stopped. */
+export type StreamEnd = 'stop-listening' | 'max-length' | 'end-of-input' | 'cancelled' | 'error';
+
+/**
+ * One turn's outgoing audio. `signal` aborts when the hub says stop-listening or cancel, or the
+ * link drops: the turn is then abandoned, never resumed, so no stale audio reaches the hub.
+ */
+export class OutgoingTurn {
+  private readonly controller = new AbortController();
+  private seq = 0;
+  private pending = Buffer.alloc(0);
+  private ended = false;
+  private firstSampleMs: number | undefined;
+
+  constructor(
+    readonly turnId: number,
+    private readonly link: HubLink,
+    private readonly onEnd: (turn: OutgoingTurn) => void,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get frameCount(): number {
+    return this.seq;
+  }
+
+  /** Appends PCM (16 kHz mono s16le) and sends every whole 40 ms frame. */
+  sendPcm(pcm: Uint8Array, capturedAtMs = Date.now()): void {
+    if (this.ended || this.signal.aborted) return;
+    this.firstSampleMs ??= capturedAtMs;
+    this.pending = this.pending.length > 0 ? Buffer.concat([this.pending, pcm]) : Buffer.from(pcm);
+    while (this.pending.length >= CAPTURE_FRAME_BYTES) {
+      this.sendFrame(this.pending.subarray(0, CAPTURE_FRAME_BYTES), false);
+      this.pending = this.pending.subarray(CAPTURE_FRAME_BYTES);
+    }
+  }
+
+  private sendFrame(payload: Uint8Array, last: boolean): void {
+    const timestampMs = (this.firstSampleMs ?? Date.now()) + this.seq * CAPTURE_FRAME_MS;
+    const frame = encodeAudioFrame({ turnId: this.turnId, seq: this.seq++, sampleRateHz: CAPTURE_SAMPLE_RATE_HZ, channels: 1, codec: 'pcm_s16le', last, timestampMs, payload });
+    this.link.sendAudio(frame);
+  }
+
+  /** Ends the stream: flushes a partial frame (unless aborted) and tells the hub why. */
+  end(reason: StreamEnd): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (!this.signal.aborted && this.pending.length > 0) this.sendFrame(this.pending, false);
+    this.pending = Buffer.alloc(0);
+    this.link.sendControl(satelliteMessage({ type: 'audio-stop', turnId: this.turnId, reason, frameCount: this.seq }));
+    this.onEnd(this);
+  }
+
+  abort(reason: StreamEnd): void {
+    if (!this.signal.aborted) this.controller.abort(reason);
+  }
+
+  get abortReason(): StreamEnd | undefined {
+    return this.signal.aborted ? (this.signal.reason as StreamEnd) : undefined;
+  }
+}
+
+/**
+ * The satellite's protocol client: hello/welcome on every (re)connect, outgoing turns, and hub
+ * messages turned into events. Frames of a reply that is no longer current are dropped.
+ */
+export class HubClient extends EventEmitter<HubClientEvents> {
+  muted = false;
+  volumePercent = 70;
+  maxUtteranceMs = 15_000;
+  private isReady = false;
+  private outgoing: OutgoingTurn | undefined;
+  private reply: Reply | undefined;
+  private readonly logger: Logger;
+
+  constructor(
+    readonly link: HubLink,
+    private readonly options: HubClientOptions,
+  ) {
+    super();
+    this.logger = options.logger;
+    link.on('up', () => this.sendHello());
+    link.on('down', (reason) => {
+      this.isReady = false;
+      this.outgoing?.abort('error');
+      if (this.reply) this.emit('reply-stop', this.reply.turnId, 'disconnected');
+      this.reply = undefined;
+      this.logger.warn({ reason }, 'hub connection lost');
+      this.emit('disconnected');
+    });
+    link.on('control', (message) => this.onControl(message));
+    link.on('audio', (frame) => {
+      if (this.reply?.turnId === frame.turnId) this.emit('reply-audio', frame);
+      else this.logger.debug({ turnId: frame.turnId }, 'reply frame for a turn that is not playing; dropped');
+    });
+    link.on('problem', (error) => this.logger.warn({ err: error }, 'bad input from hub ignored'));
+  }
+
+  get ready(): boolean {
+    return this.isReady && this.link.connected;
+  }
+
+  get currentTurn(): OutgoingTurn | undefined {
+    return this.outgoing;
+  }
+
+  start(): void {
+    this.link.start();
+  }
+
+  async stop(): Promise<void> {
+    this.outgoing?.abort('cancelled');
+    await this.link.stop();
+  }
+
+  /** Resolves when the hub has welcomed this satellite. */
+  waitReady(timeoutMs = 10_000): Promise<void> {
+    if (this.ready) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.off('ready', onReady);
+        reject(new Error(`hub did not welcome the satellite within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.once('ready', onReady);
+    });
+  }
+
+  reportState(state: SatelliteState): void {
+    this.link.sendControl(satelliteMessage({ type: 'state', state }));
+  }
+
+  /**
+   * Starts streaming a turn: wake (if any) then audio-start. The previous turn, if still open,
+   * is ended first. Returns undefined when the hub is not connected: nothing is queued.
+   */
+  beginTurn(options: { wake?: WakeDetection; preRollMs: number; turnId?: number }): OutgoingTurn | undefined {
+    if (!this.ready) return undefined;
+    this.outgoing?.end('cancelled');
+    const turnId = options.turnId ?? newTurnId('satellite');
+    if (options.wake) this.link.sendControl(satelliteMessage({ type: 'wake', turnId, ...options.wake }));
+    this.link.sendControl(
+      satelliteMessage({ type: 'audio-start', turnId, sampleRateHz: CAPTURE_SAMPLE_RATE_HZ, channels: 1, codec: 'pcm_s16le', preRollMs: Math.round(options.preRollMs) }),
+    );
+    const turn = new OutgoingTurn(turnId, this.link, (ended) => {
+      if (this.outgoing === ended) this.outgoing = undefined;
+    });
+    this.outgoing = turn;
+    return turn;
+  }
+
+  /** Tells the hub to drop a turn (the user pressed stop, or barge-in on the satellite). */
+  cancelTurn(turnId: number): void {
+    this.link.sendControl(satelliteMessage({ type: 'cancel', turnId, reason: 'user' }));
+    if (this.reply?.turnId === turnId) this.reply = undefined;
+  }
+
+  private sendHello(): void {
+    this.link.sendControl(
+      satelliteMessage({
+        type: 'hello',
+        satelliteId: this.options.satelliteId,
+        ...(this.options.room ? { room: this.options.room } : {}),
+        softwareVersion: this.options.softwareVersion,
+        capabilities: { wakeEngines: this.options.wakeEngines, playback: this.options.playbackFormats.length > 0 },
+        playbackFormats: this.options.playbackFormats,
+      }),
+    );
+  }
+
+  private onControl(message: HubMessage): void {
+    switch (message.type) {
+      case 'welcome':
+        this.isReady = true;
+        this.muted = message.muted;
+        this.volumePercent = message.volumePercent;
+        this.maxUtteranceMs = message.maxUtteranceMs;
+        this.logger.info({ hubVersion: message.hubVersion }, 'welcomed by hub');
+        this.emit('ready');
+        return;
+      case 'reject':
+        this.logger.error({ code: message.code }, `hub rejected this satellite: ${message.message}`);
+        this.emit('hub-error', message.code, message.message);
+        return;
+      case 'stop-listening':
+        if (this.outgoing?.turnId === message.turnId) this.outgoing.abort('stop-listening');
+        return;
+      case 'cancel':
+        if (this.outgoing?.turnId === message.turnId) this.outgoing.abort('cancelled');
+        if (this.reply?.turnId === message.turnId) {
+          this.reply = undefined;
+          this.emit('reply-stop', message.turnId, 'cancelled');
+        }
+        return;
+      case 'transcript':
+        this.emit('transcript', message.turnId, message.text);
+        return;
+      case 'reply-start':
+        this.reply = { turnId: message.turnId, format: { sampleRateHz: message.sampleRateHz, channels: message.channels } };
+        this.emit('reply-start', message.turnId, this.reply.format);
+        return;
+      case 'reply-stop':
+        if (this.reply?.turnId === message.turnId) {
+          this.reply = undefined;
+          this.emit('reply-stop', message.turnId, message.reason);
+        }
+        return;
+      case 'mute':
+        this.muted = message.muted;
+        this.emit('mute', message.muted);
+        return;
+      case 'volume':
+        this.volumePercent = message.percent;
+        this.emit('volume', message.percent);
+        return;
+      case 'listen':
+        this.emit('listen', message.turnId);
+        return;
+      case 'say':
+        this.emit('say', message.text);
+        return;
+      case 'ping':
+        this.link.sendControl(satelliteMessage({ type: 'pong', nonce: message.nonce }));
+        return;
+      case 'pong':
+        return;
+      case 'error':
+        this.logger.warn({ code: message.code, turnId: message.turnId }, `hub reported: ${message.message}`);
+        this.emit('hub-error', message.code, message.message);
+        return;
+    }
+  }
+}
+
+/**
+ * Streams PCM chunks as one turn until the input ends, the hub says stop, or the turn is
+ * abandoned. Returns why it ended and how many frames went out.
+ */
+export async function streamTurn(
+  client: HubClient,
+  audio: AsyncIterable<Uint8Array>,
+  options: { wake?: WakeDetection; preRollMs?: number; turnId?: number } = {},
+): Promise<{ turnId: number; frames: number; reason: StreamEnd } | undefined> {
+  const turn = client.beginTurn({ preRollMs: options.preRollMs ?? 0, ...(options.wake ? { wake: options.wake } : {}), ...(options.turnId !== undefined ? { turnId: options.turnId } : {}) });
+  if (!turn) return undefined;
+  let reason: StreamEnd = 'end-of-input';
+  const maxBytes = (client.maxUtteranceMs / 1000) * CAPTURE_SAMPLE_RATE_HZ * 2;
+  let sentBytes = 0;
+  for await (const chunk of audio) {
+    if (turn.signal.aborted) break;
+    turn.sendPcm(chunk);
+    sentBytes += chunk.byteLength;
+    if (sentBytes >= maxBytes) {
+      reason = 'max-length';
+      break;
+    }
+  }
+  if (turn.signal.aborted) reason = turn.abortReason ?? 'cancelled';
+  turn.end(reason);
+  return { turnId: turn.turnId, frames: turn.frameCount, reason };
+}

@@ -1,0 +1,41 @@
+import type { Backoff, Logger } from '@hugh/common';
+import { HughError, Topics } from '@hugh/protocol';
+import type { HubLink } from './hub-link.js';
+import { MqttHubLink } from './mqtt-link.js';
+import { WsHubLink } from './ws-link.js';
+
+/** Default WebSocket path on the hub's HTTP port. */
+const WS_PATH = '/satellite';
+
+/** Picks the transport from the hub URL: mqtt(s):// or ws(s)://. */
+export function createHubLink(options: {
+  url: string;
+  satelliteId: string;
+  topicPrefix?: string;
+  logger: Logger;
+  username?: string;
+  password?: string;
+  backoff?: Backoff;
+}): HubLink {
+  let url: URL;
+  try {
+    url = new URL(options.url);
+  } catch {
+    throw new HughError('HUGH_ERR_CONFIG_INVALID', `hub: ${JSON.stringify(options.url)} is not a URL (expected mqtt://host:1883 or ws://host:8750)`);
+  }
+  if (url.protocol === 'mqtt:' || url.protocol === 'mqtts:') {
+    return new MqttHubLink({
+      url: options.url,
+      satelliteId: options.satelliteId,
+      topics: new Topics(options.topicPrefix),
+      logger: options.logger,
+      ...(options.username !== undefined ? { username: options.username, password: options.password ?? '' } : {}),
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+    });
+  }
+  if (url.protocol === 'ws:' || url.protocol === 'wss:') {
+    if (url.pathname === '/' || url.pathname === '') url.pathname = WS_PATH;
+    return new WsHubLink({ url: url.toString(), logger: options.logger, ...(options.backoff ? { backoff: options.backoff } : {}) });
+  }
+  throw new HughError('HUGH_ERR_CONFIG_INVALID', `hub: unsupported scheme ${url.protocol} (expected mqtt:, mqtts:, ws: or wss:)`);
+}

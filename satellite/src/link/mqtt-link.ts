@@ -1,0 +1,149 @@
+import { EventEmitter } from 'node:events';
+import mqtt, { type MqttClient } from 'mqtt';
+import { Backoff, type Logger } from '@hugh/common';
+import {
+  decodeAudioFrame,
+  decodeHubMessage,
+  encodeMessage,
+  satelliteClientId,
+  type SatelliteMessage,
+  type Topics,
+} from '@hugh/protocol';
+import { newCounters, type HubLink, type HubLinkEvents } from './hub-link.js';
+
+export interface MqttLinkOptions {
+  url: string;
+  satelliteId: string;
+  topics: Topics;
+  logger: Logger;
+  username?: string;
+  password?: string;
+  backoff?: Backoff;
+  keepaliveS?: number;
+}
+
+/**
+ * MQTT 3.1.1 link (aedes speaks only v4). Reconnects are ours, not mqtt.js's fixed period:
+ * `reconnectPeriod: 0` and `client.reconnect()` after a jittered backoff.
+ */
+export class MqttHubLink extends EventEmitter<HubLinkEvents> implements HubLink {
+  readonly counters = newCounters();
+  private client: MqttClient | undefined;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private isUp = false;
+  private readonly backoff: Backoff;
+  private readonly ctlUp: string;
+  private readonly audioUp: string;
+  private readonly ctlDown: string;
+  private readonly audioDown: string;
+  private readonly availability: string;
+
+  constructor(private readonly options: MqttLinkOptions) {
+    super();
+    this.backoff = options.backoff ?? new Backoff();
+    const { topics, satelliteId } = options;
+    this.ctlUp = topics.satellite(satelliteId, 'up/ctl');
+    this.audioUp = topics.satellite(satelliteId, 'up/audio');
+    this.ctlDown = topics.satellite(satelliteId, 'down/ctl');
+    this.audioDown = topics.satellite(satelliteId, 'down/audio');
+    this.availability = topics.satellite(satelliteId, 'availability');
+  }
+
+  get url(): string {
+    return this.options.url;
+  }
+
+  get connected(): boolean {
+    return this.isUp && this.client?.connected === true;
+  }
+
+  start(): void {
+    if (this.client) return;
+    const { logger } = this.options;
+    const client = mqtt.connect(this.options.url, {
+      clientId: satelliteClientId(this.options.satelliteId),
+      protocolVersion: 4,
+      clean: true,
+      keepalive: this.options.keepaliveS ?? 10,
+      connectTimeout: 5_000,
+      reconnectPeriod: 0,
+      // Publishes made while offline are dropped, never replayed: stale audio must not burst out.
+      queueQoSZero: false,
+      will: { topic: this.availability, payload: Buffer.from('offline'), qos: 1, retain: true },
+      ...(this.options.username !== undefined ? { username: this.options.username, password: this.options.password ?? '' } : {}),
+    });
+    this.client = client;
+    client.on('connect', () => {
+      this.backoff.reset();
+      client.publish(this.availability, 'online', { qos: 1, retain: true });
+      client.subscribe([this.ctlDown, this.audioDown], { qos: 0 }, (error) => {
+        if (error) {
+          this.emit('problem', error);
+          return;
+        }
+        this.isUp = true;
+        logger.info({ url: this.url }, 'connected to hub (mqtt)');
+        this.emit('up');
+      });
+    });
+    client.on('message', (topic, payload) => {
+      try {
+        if (topic === this.audioDown) this.emit('audio', decodeAudioFrame(payload));
+        else if (topic === this.ctlDown) this.emit('control', decodeHubMessage(payload));
+      } catch (error) {
+        this.emit('problem', error as Error);
+      }
+    });
+    client.on('error', (error) => logger.debug({ err: error }, 'mqtt link error'));
+    client.on('close', () => {
+      if (this.isUp) {
+        this.isUp = false;
+        this.emit('down', 'connection closed');
+      }
+      this.scheduleReconnect();
+    });
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.retryTimer) return;
+    const delayMs = this.backoff.nextDelayMs();
+    this.options.logger.debug({ delayMs }, 'reconnecting to hub');
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.stopped) this.client?.reconnect();
+    }, delayMs);
+  }
+
+  sendControl(message: SatelliteMessage): boolean {
+    if (!this.connected || !this.client) return false;
+    const payload = encodeMessage(message);
+    this.counters.controlBytesOut += Buffer.byteLength(payload);
+    this.client.publish(this.ctlUp, payload, { qos: 0 });
+    return true;
+  }
+
+  sendAudio(frame: Uint8Array): boolean {
+    if (!this.connected || !this.client) {
+      this.counters.audioFramesDropped++;
+      return false;
+    }
+    this.counters.audioBytesOut += frame.byteLength;
+    this.counters.audioFramesOut++;
+    this.client.publish(this.audioUp, Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength), { qos: 0 });
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    const client = this.client;
+    if (!client) return;
+    if (client.connected) {
+      // A clean stop says "offline" itself; the will only covers crashes.
+      await client.publishAsync(this.availability, 'offline', { qos: 1, retain: true }).catch(() => undefined);
+    }
+    await client.endAsync(true).catch(() => undefined);
+    this.isUp = false;
+  }
+}

@@ -1,0 +1,128 @@
+import { EventEmitter } from 'node:events';
+import WebSocket from 'ws';
+import { Backoff, type Logger } from '@hugh/common';
+import { MAX_FRAME_BYTES, decodeAudioFrame, decodeHubMessage, encodeMessage, type SatelliteMessage } from '@hugh/protocol';
+import { newCounters, type HubLink, type HubLinkEvents } from './hub-link.js';
+
+export interface WsLinkOptions {
+  url: string;
+  logger: Logger;
+  backoff?: Backoff;
+  heartbeatMs?: number;
+  /** Bytes queued in the socket beyond which audio frames are dropped instead of buffered. */
+  maxBufferedBytes?: number;
+}
+
+/** WebSocket link: text = control, binary = audio frames. Ping every heartbeat; no pong → reconnect. */
+export class WsHubLink extends EventEmitter<HubLinkEvents> implements HubLink {
+  readonly counters = newCounters();
+  private socket: WebSocket | undefined;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly backoff: Backoff;
+
+  constructor(private readonly options: WsLinkOptions) {
+    super();
+    this.backoff = options.backoff ?? new Backoff();
+  }
+
+  get url(): string {
+    return this.options.url;
+  }
+
+  get connected(): boolean {
+    return this.socket?.readyState === WebSocket.OPEN;
+  }
+
+  start(): void {
+    if (this.socket || this.stopped) return;
+    const { logger } = this.options;
+    const socket = new WebSocket(this.options.url, { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: 5_000 });
+    this.socket = socket;
+    let alive = true;
+    socket.on('open', () => {
+      this.backoff.reset();
+      logger.info({ url: this.url }, 'connected to hub (websocket)');
+      this.heartbeat = setInterval(() => {
+        if (!alive) {
+          logger.warn('hub missed a heartbeat; reconnecting');
+          socket.terminate();
+          return;
+        }
+        alive = false;
+        socket.ping();
+      }, this.options.heartbeatMs ?? 10_000);
+      this.emit('up');
+    });
+    socket.on('pong', () => {
+      alive = true;
+    });
+    socket.on('message', (data, isBinary) => {
+      alive = true;
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      try {
+        if (isBinary) this.emit('audio', decodeAudioFrame(bytes));
+        else this.emit('control', decodeHubMessage(bytes));
+      } catch (error) {
+        this.emit('problem', error as Error);
+      }
+    });
+    socket.on('error', (error) => logger.debug({ err: error }, 'websocket link error'));
+    socket.on('close', (code, reason) => {
+      const wasOpen = this.heartbeat !== undefined;
+      clearInterval(this.heartbeat);
+      this.heartbeat = undefined;
+      this.socket = undefined;
+      if (wasOpen) this.emit('down', `closed ${code} ${reason.toString()}`.trim());
+      this.scheduleReconnect();
+    });
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.retryTimer) return;
+    const delayMs = this.backoff.nextDelayMs();
+    this.options.logger.debug({ delayMs }, 'reconnecting to hub');
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.start();
+    }, delayMs);
+  }
+
+  sendControl(message: SatelliteMessage): boolean {
+    if (!this.connected || !this.socket) return false;
+    const payload = encodeMessage(message);
+    this.counters.controlBytesOut += Buffer.byteLength(payload);
+    this.socket.send(payload);
+    return true;
+  }
+
+  sendAudio(frame: Uint8Array): boolean {
+    const socket = this.socket;
+    if (!socket || !this.connected || socket.bufferedAmount > (this.options.maxBufferedBytes ?? 256 * 1024)) {
+      this.counters.audioFramesDropped++;
+      return false;
+    }
+    this.counters.audioBytesOut += frame.byteLength;
+    this.counters.audioFramesOut++;
+    socket.send(frame, { binary: true });
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.heartbeat);
+    const socket = this.socket;
+    if (!socket) return;
+    await new Promise<void>((resolve) => {
+      if (socket.readyState === WebSocket.CLOSED) return resolve();
+      socket.once('close', () => resolve());
+      socket.close(1000, 'satellite stopping');
+      setTimeout(() => {
+        socket.terminate();
+        resolve();
+      }, 1_000).unref();
+    });
+  }
+}
