@@ -5,9 +5,9 @@ import { DEFAULT_TOPIC_PREFIX } from '@hugh/protocol';
 const port = z.int().min(0).max(65_535);
 
 export const HubConfigSchema = z
-  .object({
+  .strictObject({
     mqtt: z
-      .object({
+      .strictObject({
         /** Run the embedded aedes broker; ignored when `brokerUrl` names an external one. */
         host: z.string().default('0.0.0.0'),
         port: port.default(1883),
@@ -19,19 +19,19 @@ export const HubConfigSchema = z
       })
       .prefault({}),
     http: z
-      .object({
+      .strictObject({
         host: z.string().default('0.0.0.0'),
         port: port.default(8750),
       })
       .prefault({}),
     turn: z
-      .object({
+      .strictObject({
         /** Longest utterance accepted from a satellite. */
         maxUtteranceMs: z.int().min(1_000).max(120_000).default(15_000),
       })
       .prefault({}),
     limits: z
-      .object({
+      .strictObject({
         /** Bad inputs tolerated per connection within `errorWindowMs` before it is dropped. */
         maxErrors: z.int().min(1).default(20),
         errorWindowMs: z.int().min(100).default(10_000),

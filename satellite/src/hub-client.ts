@@ -15,6 +15,7 @@ import type { HubLink } from './link/hub-link.js';
 /** Frames the satellite streams: 40 ms of 16 kHz mono s16le. */
 export const CAPTURE_FRAME_MS = 40;
 export const CAPTURE_FRAME_BYTES = (CAPTURE_SAMPLE_RATE_HZ * CAPTURE_FRAME_MS * 2) / 1000;
+const HELLO_RETRY_MS = 1_000;
 
 export interface WakeDetection {
   engine: string;
@@ -122,6 +123,7 @@ export class HubClient extends EventEmitter<HubClientEvents> {
   volumePercent = 70;
   maxUtteranceMs = 15_000;
   private isReady = false;
+  private helloTimer: NodeJS.Timeout | undefined;
   private outgoing: OutgoingTurn | undefined;
   private reply: Reply | undefined;
   private readonly logger: Logger;
@@ -133,13 +135,10 @@ export class HubClient extends EventEmitter<HubClientEvents> {
     super();
     this.logger = options.logger;
     link.on('up', () => this.sendHello());
-    link.on('down', (reason) => {
-      this.isReady = false;
-      this.outgoing?.abort('error');
-      if (this.reply) this.emit('reply-stop', this.reply.turnId, 'disconnected');
-      this.reply = undefined;
-      this.logger.warn({ reason }, 'hub connection lost');
-      this.emit('disconnected');
+    link.on('down', (reason) => this.lost(reason));
+    link.on('hub-status', (online) => {
+      if (online) this.sendHello();
+      else this.lost('hub went offline');
     });
     link.on('control', (message) => this.onControl(message));
     link.on('audio', (frame) => {
@@ -162,6 +161,7 @@ export class HubClient extends EventEmitter<HubClientEvents> {
   }
 
   async stop(): Promise<void> {
+    clearTimeout(this.helloTimer);
     this.outgoing?.abort('cancelled');
     await this.link.stop();
   }
@@ -211,7 +211,29 @@ export class HubClient extends EventEmitter<HubClientEvents> {
     if (this.reply?.turnId === turnId) this.reply = undefined;
   }
 
+  /** The hub is gone: abandon the turn in flight, stop any reply, wait for the link to come back. */
+  private lost(reason: string): void {
+    const wasReady = this.isReady;
+    this.isReady = false;
+    this.outgoing?.abort('error');
+    if (this.reply) this.emit('reply-stop', this.reply.turnId, 'disconnected');
+    this.reply = undefined;
+    if (wasReady) {
+      this.logger.warn({ reason }, 'hub connection lost');
+      this.emit('disconnected');
+    }
+  }
+
+  /**
+   * Says hello, and again every `HELLO_RETRY_MS` until welcomed: a hello can be lost when the
+   * broker is back before the hub has resubscribed.
+   */
   private sendHello(): void {
+    clearTimeout(this.helloTimer);
+    this.helloTimer = setTimeout(() => {
+      if (!this.isReady && this.link.connected) this.sendHello();
+    }, HELLO_RETRY_MS);
+    this.helloTimer.unref();
     this.link.sendControl(
       satelliteMessage({
         type: 'hello',
@@ -282,6 +304,11 @@ export class HubClient extends EventEmitter<HubClientEvents> {
         return;
       case 'error':
         this.logger.warn({ code: message.code, turnId: message.turnId }, `hub reported: ${message.message}`);
+        if (message.code === 'HUGH_ERR_HELLO_REQUIRED') {
+          // The hub restarted behind a broker that stayed up: it no longer knows us.
+          this.lost('hub forgot this satellite');
+          this.sendHello();
+        }
         this.emit('hub-error', message.code, message.message);
         return;
     }

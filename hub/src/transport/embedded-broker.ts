@@ -47,12 +47,15 @@ export function checkPublish(topics: Topics, clientId: string, topic: string): {
 }
 
 /**
- * Subscribe rules: a satellite may subscribe to its own `down/…` topics only; nobody else may
+ * Subscribe rules: a satellite may subscribe to its own `down/…` topics and the hub's availability; nobody else may
  * subscribe to a filter that could match any satellite's audio.
  */
 export function checkSubscribe(topics: Topics, clientId: string, filter: string): boolean {
   const self = satelliteIdFromClientId(clientId);
-  if (self !== undefined) return filter.startsWith(`${topics.prefix}/sat/${self}/down/`) && !filter.includes('#') && !filter.includes('+');
+  if (self !== undefined) {
+    if (filter === topics.hub('availability')) return true;
+    return filter.startsWith(`${topics.prefix}/sat/${self}/down/`) && !filter.includes('#') && !filter.includes('+');
+  }
   const audio = [`${topics.prefix}/sat/*/up/audio`, `${topics.prefix}/sat/*/down/audio`];
   return !audio.some((pattern) => filterCanMatchPattern(filter, pattern));
 }

@@ -89,6 +89,8 @@ export class ExternalBus implements MqttBus {
       ...(options.username !== undefined ? { username: options.username, password: options.password } : {}),
     });
     client.on('error', (error) => logger.warn({ err: error, url }, 'external broker error'));
+    // After every (re)connect: the broker may have restarted and lost the retained "online".
+    client.on('connect', () => client.publish(options.will.topic, 'online', { qos: 1, retain: true }));
     client.on('offline', () => logger.warn({ url }, 'external broker unreachable; retrying'));
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`external broker ${url} did not accept a connection within 10 s`)), 10_000);

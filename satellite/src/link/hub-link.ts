@@ -8,6 +8,11 @@ export interface HubLinkEvents {
   down: [reason: string];
   control: [message: HubMessage];
   audio: [frame: AudioFrame];
+  /**
+   * Over MQTT the broker can stay up while the hub restarts: the hub's retained availability
+   * (its will says "offline") tells the satellite when to say hello again.
+   */
+  'hub-status': [online: boolean];
   /** A bad input from the hub or a transport error; the link keeps going. */
   problem: [error: Error];
 }

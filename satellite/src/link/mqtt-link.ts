@@ -38,6 +38,7 @@ export class MqttHubLink extends EventEmitter<HubLinkEvents> implements HubLink 
   private readonly ctlDown: string;
   private readonly audioDown: string;
   private readonly availability: string;
+  private readonly hubAvailability: string;
 
   constructor(private readonly options: MqttLinkOptions) {
     super();
@@ -48,6 +49,7 @@ export class MqttHubLink extends EventEmitter<HubLinkEvents> implements HubLink 
     this.ctlDown = topics.satellite(satelliteId, 'down/ctl');
     this.audioDown = topics.satellite(satelliteId, 'down/audio');
     this.availability = topics.satellite(satelliteId, 'availability');
+    this.hubAvailability = topics.hub('availability');
   }
 
   get url(): string {
@@ -77,7 +79,7 @@ export class MqttHubLink extends EventEmitter<HubLinkEvents> implements HubLink 
     client.on('connect', () => {
       this.backoff.reset();
       client.publish(this.availability, 'online', { qos: 1, retain: true });
-      client.subscribe([this.ctlDown, this.audioDown], { qos: 0 }, (error) => {
+      client.subscribe([this.ctlDown, this.audioDown, this.hubAvailability], { qos: 0 }, (error) => {
         if (error) {
           this.emit('problem', error);
           return;
@@ -91,6 +93,7 @@ export class MqttHubLink extends EventEmitter<HubLinkEvents> implements HubLink 
       try {
         if (topic === this.audioDown) this.emit('audio', decodeAudioFrame(payload));
         else if (topic === this.ctlDown) this.emit('control', decodeHubMessage(payload));
+        else if (topic === this.hubAvailability) this.emit('hub-status', payload.toString() === 'online');
       } catch (error) {
         this.emit('problem', error as Error);
       }

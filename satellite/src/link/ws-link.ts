@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import { Backoff, type Logger } from '@hugh/common';
-import { MAX_FRAME_BYTES, decodeAudioFrame, decodeHubMessage, encodeMessage, type SatelliteMessage } from '@hugh/protocol';
+import { HughError, MAX_FRAME_BYTES, decodeAudioFrame, decodeHubMessage, encodeMessage, type SatelliteMessage } from '@hugh/protocol';
 import { newCounters, type HubLink, type HubLinkEvents } from './hub-link.js';
 
 export interface WsLinkOptions {
@@ -12,6 +12,9 @@ export interface WsLinkOptions {
   /** Bytes queued in the socket beyond which audio frames are dropped instead of buffered. */
   maxBufferedBytes?: number;
 }
+
+/** Close code the hub uses when a newer connection with the same satellite id replaces this one. */
+const REPLACED_CLOSE_CODE = 4001;
 
 /** WebSocket link: text = control, binary = audio frames. Ping every heartbeat; no pong → reconnect. */
 export class WsHubLink extends EventEmitter<HubLinkEvents> implements HubLink {
@@ -75,6 +78,13 @@ export class WsHubLink extends EventEmitter<HubLinkEvents> implements HubLink {
       this.heartbeat = undefined;
       this.socket = undefined;
       if (wasOpen) this.emit('down', `closed ${code} ${reason.toString()}`.trim());
+      if (code === REPLACED_CLOSE_CODE) {
+        // Another connection took this satellite id. Reconnecting would evict it in turn, and the
+        // two would flap forever; stay down and say why.
+        this.stopped = true;
+        this.emit('problem', new HughError('HUGH_ERR_REPLACED', 'another connection with this satellite id replaced this one; not reconnecting'));
+        return;
+      }
       this.scheduleReconnect();
     });
   }

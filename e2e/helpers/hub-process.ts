@@ -1,0 +1,58 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from './net.js';
+
+const HUB_BIN = fileURLToPath(new URL('../../hub/bin/hugh-hub.js', import.meta.url));
+
+export type LogLine = Record<string, unknown> & { msg?: string; level?: number };
+
+/** The real `hugh-hub` binary in a child process; its JSON log lines are collected for assertions. */
+export class HubProcess {
+  readonly lines: LogLine[] = [];
+  private child: ChildProcess | undefined;
+
+  constructor(
+    private readonly args: string[],
+    private readonly env: NodeJS.ProcessEnv = {},
+  ) {}
+
+  async start(): Promise<void> {
+    this.lines.length = 0;
+    const child = spawn(process.execPath, [HUB_BIN, ...this.args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HUGH_LOG_LEVEL: 'debug', ...this.env } });
+    this.child = child;
+    let buffer = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      let newline: number;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        try {
+          this.lines.push(JSON.parse(line) as LogLine);
+        } catch {
+          this.lines.push({ msg: line });
+        }
+      }
+    });
+    child.stderr?.on('data', (chunk) => (stderr += chunk));
+    await waitFor(() => {
+      if (child.exitCode !== null) throw new Error(`hugh-hub exited with ${child.exitCode}: ${stderr}`);
+      return this.lines.some((line) => line.msg === 'hub ready');
+    }, 'hugh-hub to be ready');
+  }
+
+  /** SIGKILL: no clean shutdown, sockets die with the process. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+  }
+
+  find(msg: string): LogLine[] {
+    return this.lines.filter((line) => line.msg === msg);
+  }
+}

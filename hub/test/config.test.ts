@@ -1,0 +1,41 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadHubConfig } from '@hugh/hub';
+
+describe('hub config', () => {
+  it('has working defaults', () => {
+    const { config } = loadHubConfig([], {});
+    expect(config.mqtt.port).toBe(1883);
+    expect(config.http.port).toBe(8750);
+    expect(config.mqtt.brokerUrl).toBeUndefined();
+  });
+
+  it('layers file < env < flags', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hugh-config-'));
+    const file = join(dir, 'hub.yaml');
+    writeFileSync(file, 'mqtt:\n  port: 2000\nhttp:\n  port: 3000\nturn:\n  maxUtteranceMs: 9000\n');
+    const { config, configFile } = loadHubConfig(['--config', file, '--http-port', '3002'], { HUGH_MQTT_PORT: '2001', HUGH_HTTP_PORT: '3001' });
+    expect(configFile).toBe(file);
+    expect(config.mqtt.port).toBe(2001);
+    expect(config.http.port).toBe(3002);
+    expect(config.turn.maxUtteranceMs).toBe(9000);
+  });
+
+  it.each([
+    [['--mqtt-port', 'abc'], {}, /mqtt\.port \(from flag --mqtt-port\): expected an integer/],
+    [[], { HUGH_HTTP_PORT: '70000' }, /http\.port \(from env HUGH_HTTP_PORT\)/],
+    [['--broker', 'http://x'], {}, /mqtt\.brokerUrl \(from flag --broker\)/],
+    [['--bogus'], {}, /Unknown option '--bogus'/],
+  ])('names the field and the source of a bad value: %j %j', (argv, env, message) => {
+    expect(() => loadHubConfig(argv, env)).toThrow(message);
+  });
+
+  it('refuses unknown keys in the file, naming them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hugh-config-'));
+    const file = join(dir, 'hub.json');
+    writeFileSync(file, JSON.stringify({ mqtt: { prot: 1 } }));
+    expect(() => loadHubConfig(['--config', file], {})).toThrow(/invalid configuration: mqtt.*prot/);
+  });
+});
