@@ -20,7 +20,7 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['e2e/**/*.test.ts', 'common/test/**/*.test.ts', 'protocol/test/**/*.test.ts', 'hub/test/**/*.test.ts', 'satellite/test/**/*.test.ts'],
-          globalSetup: ['e2e/helpers/global-setup.ts'],
+          globalSetup: ['testing/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },

@@ -6,10 +6,10 @@ import { silentLogger } from '@hugh/common';
 import { HubConfigSchema, startHub, type Hub } from '@hugh/hub';
 import { encodeAudioFrame, satelliteMessage, type HubMessage } from '@hugh/protocol';
 import { pcmBytes, pcmChunks, readWavAs16kMono, streamTurn, type HubClient } from '@hugh/satellite';
-import { waitFor } from './helpers/net.js';
-import { RecordingHandler, payloadOf } from './helpers/recording-handler.js';
-import { connectSatellite } from './helpers/satellites.js';
-import { sharedPath } from './helpers/shared.js';
+import { waitFor } from '../testing/net.js';
+import { RecordingHandler, payloadOf } from '../testing/recording-handler.js';
+import { connectSatellite } from '../testing/satellites.js';
+import { sharedPath } from '../testing/shared.js';
 
 const hello = (satelliteId: string) =>
   JSON.stringify(

@@ -3,12 +3,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger } from '@hugh/common';
 import { HubConfigSchema, startHub, type Hub } from '@hugh/hub';
 import { pcmChunks, readWavAs16kMono, streamTurn, type HubClient } from '@hugh/satellite';
-import { HubProcess } from './helpers/hub-process.js';
-import { Mosquitto } from './helpers/mosquitto.js';
-import { freePort, waitFor } from './helpers/net.js';
-import { RecordingHandler } from './helpers/recording-handler.js';
-import { connectSatellite } from './helpers/satellites.js';
-import { sharedPath } from './helpers/shared.js';
+import { HubProcess } from '../testing/hub-process.js';
+import { Mosquitto } from '../testing/mosquitto.js';
+import { freePort, waitFor } from '../testing/net.js';
+import { RecordingHandler } from '../testing/recording-handler.js';
+import { connectSatellite } from '../testing/satellites.js';
+import { sharedPath } from '../testing/shared.js';
 
 const speech = () => readWavAs16kMono(sharedPath('audio/willow-10s.wav'));
 const twoSeconds = () => speech().subarray(0, 32_000);

@@ -4,8 +4,8 @@ import { silentLogger } from '@hugh/common';
 import { HubConfigSchema, startHub, type Hub } from '@hugh/hub';
 import { satelliteMessage, type HubMessage } from '@hugh/protocol';
 import type { HubClient } from '@hugh/satellite';
-import { waitFor } from './helpers/net.js';
-import { connectSatellite } from './helpers/satellites.js';
+import { waitFor } from '../testing/net.js';
+import { connectSatellite } from '../testing/satellites.js';
 
 describe('sessions', () => {
   let hub: Hub;

@@ -2,11 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@hugh/common';
 import { HubConfigSchema, startHub, type Hub } from '@hugh/hub';
 import { pcmBytes, pcmChunks, readWavAs16kMono, streamTurn, type HubClient } from '@hugh/satellite';
-import { Mosquitto } from './helpers/mosquitto.js';
-import { freePort, waitFor } from './helpers/net.js';
-import { RecordingHandler, payloadOf } from './helpers/recording-handler.js';
-import { connectSatellite } from './helpers/satellites.js';
-import { sharedPath } from './helpers/shared.js';
+import { Mosquitto } from '../testing/mosquitto.js';
+import { freePort, waitFor } from '../testing/net.js';
+import { RecordingHandler, payloadOf } from '../testing/recording-handler.js';
+import { connectSatellite } from '../testing/satellites.js';
+import { sharedPath } from '../testing/shared.js';
 
 const TEN_SECONDS = 16_000 * 10;
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from './net.js';
 
-const HUB_BIN = fileURLToPath(new URL('../../hub/bin/hugh-hub.js', import.meta.url));
+const HUB_BIN = fileURLToPath(new URL('../hub/bin/hugh-hub.js', import.meta.url));
 
 export type LogLine = Record<string, unknown> & { msg?: string; level?: number };
 

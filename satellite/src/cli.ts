@@ -1,0 +1,116 @@
+import { createLogger, formatHelp, type Logger } from '@hugh/common';
+import { HughError } from '@hugh/protocol';
+import { createInput } from './audio/input.js';
+import { NullSink, type AudioSink } from './audio/sink.js';
+import { SpeakerSink } from './audio/speaker-sink.js';
+import { WavFileSink } from './audio/wav-file-sink.js';
+import { SATELLITE_CONFIG_ENV, SATELLITE_OPTIONS, loadSatelliteConfig, type SatelliteConfig } from './config.js';
+import { detectInFile } from './detect.js';
+import { HubClient } from './hub-client.js';
+import { createHubLink } from './link/create-link.js';
+import { Satellite } from './satellite.js';
+import { SATELLITE_VERSION } from './version.js';
+import { createWakeEngine } from './wake/create-engine.js';
+import { WakeWordDetector } from './wake/detector.js';
+
+const USAGE = `hugh-satellite — an H.U.G.H. Voice satellite: microphone, wake word, hub link, speaker.
+
+Usage: hugh-satellite [--config FILE] [--id NAME] [--hub mqtt://host:port | ws://host:port] [--input FILE.wav | -]
+       hugh-satellite detect --input FILE.wav [--json]   (run the wake word over a recording)`;
+
+async function createDetector(config: SatelliteConfig, logger: Logger): Promise<WakeWordDetector> {
+  const engine = await createWakeEngine(
+    { modelsDir: config.wake.modelsDir, keywords: config.wake.keywords, porcupine: config.wake.porcupine },
+    logger,
+  );
+  return new WakeWordDetector([engine], { refractoryMs: config.wake.refractoryMs, playbackThreshold: config.wake.playbackThreshold });
+}
+
+async function detect(config: SatelliteConfig, logger: Logger): Promise<void> {
+  if (!config.audio.input || config.audio.input === '-') throw new HughError('HUGH_ERR_CONFIG_INVALID', 'detect needs --input FILE.wav');
+  const detector = await createDetector(config, logger);
+  for (const found of await detectInFile(detector, config.audio.input)) {
+    const line = config.json
+      ? JSON.stringify({ keyword: found.keyword, engine: found.engine, score: Number(found.score.toFixed(4)), timeS: Number(found.timeS.toFixed(2)), levelDbfs: Number(found.levelDbfs.toFixed(1)) })
+      : `${found.keyword}\t${found.score.toFixed(3)}\t${found.timeS.toFixed(2)} s`;
+    process.stdout.write(`${line}\n`);
+  }
+  await detector.close();
+}
+
+function createSink(output: string, logger: Logger): AudioSink {
+  if (output === 'speaker') return new SpeakerSink(logger);
+  if (output === 'none') return new NullSink();
+  return new WavFileSink(output);
+}
+
+async function run(config: SatelliteConfig, logger: Logger): Promise<void> {
+  const detector = await createDetector(config, logger);
+  const link = createHubLink({
+    url: config.hub,
+    satelliteId: config.id,
+    topicPrefix: config.topicPrefix,
+    logger,
+    ...(config.mqtt.username !== undefined ? { username: config.mqtt.username, password: config.mqtt.password ?? '' } : {}),
+  });
+  const client = new HubClient(link, {
+    satelliteId: config.id,
+    ...(config.room ? { room: config.room } : {}),
+    softwareVersion: SATELLITE_VERSION,
+    wakeEngines: [...new Set(detector.engines.map((engine) => engine.name))],
+    playbackFormats: [24_000, 22_050, 16_000].map((sampleRateHz) => ({ sampleRateHz, channels: 1 as const })),
+    logger,
+  });
+  const input = createInput(config.audio.input, {
+    logger,
+    ...(config.audio.device ? { device: config.audio.device } : {}),
+    ...(config.audio.recorder ? { recorder: config.audio.recorder } : {}),
+  });
+  const sink = createSink(config.audio.output, logger);
+  const satellite = new Satellite(client, input, detector, sink, {
+    preRollMs: config.audio.preRollMs,
+    replyTimeoutMs: config.turn.replyTimeoutMs,
+    chimes: config.audio.chimes,
+    logger,
+  });
+  const stopper = new AbortController();
+  if (config.once) {
+    // Done after the reply played, or after a turn that got none (waiting → idle on timeout).
+    satellite.once('reply-played', () => stopper.abort());
+    let previous = satellite.state;
+    satellite.on('state', (state) => {
+      if (previous === 'waiting' && state === 'idle') stopper.abort();
+      previous = state;
+    });
+  }
+  process.once('SIGINT', () => stopper.abort());
+  process.once('SIGTERM', () => stopper.abort());
+  logger.info({ id: config.id, hub: config.hub, input: input.description, output: sink.description, keywords: detector.keywords }, 'satellite starting');
+  client.start();
+  await satellite.run(stopper.signal);
+  await client.stop();
+  await sink.close();
+  await detector.close();
+}
+
+async function main(): Promise<void> {
+  const loaded = loadSatelliteConfig(process.argv.slice(2), process.env);
+  if (loaded.help) {
+    process.stdout.write(formatHelp(USAGE, SATELLITE_OPTIONS, SATELLITE_CONFIG_ENV));
+    return;
+  }
+  const logger = createLogger('satellite');
+  const [command] = loaded.positionals;
+  if (command === 'detect') return detect(loaded.config, logger);
+  if (command !== undefined) throw new HughError('HUGH_ERR_CONFIG_INVALID', `unknown command ${command} (see --help)`);
+  return run(loaded.config, logger);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    const message = error instanceof HughError ? `${error.code}: ${error.message}` : ((error as Error).stack ?? String(error));
+    process.stderr.write(`hugh-satellite: ${message}\n`);
+    process.exit(error instanceof HughError && error.code === 'HUGH_ERR_CONFIG_INVALID' ? 2 : 1);
+  },
+);

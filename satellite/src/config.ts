@@ -1,0 +1,91 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { loadConfig, type OptionSpec } from '@hugh/common';
+import { DEFAULT_TOPIC_PREFIX, SATELLITE_ID_PATTERN } from '@hugh/protocol';
+
+/** Where install.sh puts the models on a Pi; `HUGH_MODELS_DIR` or `wake.modelsDir` override it. */
+export const DEFAULT_MODELS_DIR = '/var/lib/hugh/models/openwakeword';
+
+function defaultId(): string {
+  const name = hostname().toLowerCase().replace(/[^a-z0-9_-]/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 63);
+  return SATELLITE_ID_PATTERN.test(name) ? name : 'satellite';
+}
+
+/** `a.onnx:0.6,b.onnx` → [{model: 'a.onnx', threshold: 0.6}, {model: 'b.onnx'}] (for the flag and env form). */
+const keywordList = z.preprocess(
+  (value) =>
+    typeof value === 'string'
+      ? value.split(',').filter(Boolean).map((entry) => {
+          const [model, threshold] = entry.split(':');
+          return threshold === undefined ? { model } : { model, threshold: Number(threshold) };
+        })
+      : value,
+  z.array(z.strictObject({ model: z.string().min(1), threshold: z.number().gt(0).lt(1).optional() })).min(1),
+);
+
+export const SatelliteConfigSchema = z.strictObject({
+  id: z.string().regex(SATELLITE_ID_PATTERN, 'must be 1-63 characters of a-z, 0-9, "_" or "-"').default(defaultId),
+  room: z.string().min(1).max(64).optional(),
+  /** mqtt://hub:1883 or ws://hub:8750 */
+  hub: z.url({ protocol: /^(mqtts?|wss?)$/ }).default('mqtt://127.0.0.1:1883'),
+  topicPrefix: z.string().default(DEFAULT_TOPIC_PREFIX),
+  mqtt: z.strictObject({ username: z.string().optional(), password: z.string().optional() }).prefault({}),
+  audio: z
+    .strictObject({
+      /** Unset: the microphone. `-`: raw s16le 16 kHz mono on stdin. A path: a WAV file. */
+      input: z.string().optional(),
+      /** ALSA device for arecord (`-D`), or the sox/rec device on macOS. */
+      device: z.string().optional(),
+      recorder: z.enum(['arecord', 'sox', 'rec']).optional(),
+      /** `speaker`, `none`, or a folder where each reply is written as a WAV file. */
+      output: z.string().default('speaker'),
+      preRollMs: z.int().min(0).max(5_000).default(1_500),
+      chimes: z.boolean().default(true),
+    })
+    .prefault({}),
+  wake: z
+    .strictObject({
+      modelsDir: z.string().default(() => process.env.HUGH_MODELS_DIR ?? DEFAULT_MODELS_DIR),
+      keywords: keywordList.default([{ model: 'hey_jarvis_v0.1.onnx', threshold: 0.5 }]),
+      refractoryMs: z.int().min(0).max(30_000).default(2_000),
+      /** Threshold while a reply plays (barge-in without waking on our own voice). */
+      playbackThreshold: z.number().gt(0).lt(1).default(0.8),
+      porcupine: z
+        .strictObject({
+          accessKey: z.string().min(1).optional(),
+          keywords: z.preprocess((value) => (typeof value === 'string' ? value.split(',') : value), z.array(z.string().min(1)).min(1)).default(['jarvis']),
+          sensitivity: z.number().min(0).max(1).default(0.5),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  turn: z.strictObject({ replyTimeoutMs: z.int().min(1_000).default(20_000) }).prefault({}),
+  /** Exit after the first turn's reply has played (demos, scripts, tests). */
+  once: z.boolean().default(false),
+  /** `detect`: print JSON lines. */
+  json: z.boolean().default(false),
+});
+
+export type SatelliteConfig = z.infer<typeof SatelliteConfigSchema>;
+
+export const SATELLITE_CONFIG_ENV = 'HUGH_SATELLITE_CONFIG';
+
+export const SATELLITE_OPTIONS: OptionSpec[] = [
+  { flag: 'id', env: 'HUGH_SATELLITE_ID', path: 'id', type: 'string', description: 'satellite id, one per device (default: host name)' },
+  { flag: 'room', env: 'HUGH_ROOM', path: 'room', type: 'string', description: 'room name, for arbitration and home automation' },
+  { flag: 'hub', env: 'HUGH_HUB_URL', path: 'hub', type: 'string', description: 'hub address: mqtt://host:1883 or ws://host:8750' },
+  { flag: 'input', env: 'HUGH_INPUT', path: 'audio.input', type: 'string', description: 'FILE.wav or - (stdin) instead of the microphone' },
+  { flag: 'device', env: 'HUGH_AUDIO_DEVICE', path: 'audio.device', type: 'string', description: 'microphone device (ALSA name for arecord, e.g. plughw:1,0)' },
+  { flag: 'output', env: 'HUGH_OUTPUT', path: 'audio.output', type: 'string', description: 'speaker (default), none, or a folder for reply WAV files' },
+  { flag: 'pre-roll-ms', env: 'HUGH_PRE_ROLL_MS', path: 'audio.preRollMs', type: 'int', description: 'audio sent from before the wake word (default 1500)' },
+  { flag: 'models-dir', env: 'HUGH_MODELS_DIR', path: 'wake.modelsDir', type: 'string', description: `openWakeWord models folder (default ${DEFAULT_MODELS_DIR})` },
+  { flag: 'keywords', env: 'HUGH_KEYWORDS', path: 'wake.keywords', type: 'string', description: 'keyword models with optional thresholds: hey_jarvis_v0.1.onnx:0.5,alexa_v0.1.onnx' },
+  { flag: 'porcupine-access-key', env: 'HUGH_PORCUPINE_ACCESS_KEY', path: 'wake.porcupine.accessKey', type: 'string', description: 'use Porcupine with this Picovoice AccessKey' },
+  { flag: 'porcupine-keywords', env: 'HUGH_PORCUPINE_KEYWORDS', path: 'wake.porcupine.keywords', type: 'string', description: 'Porcupine built-in keywords or .ppn files (default jarvis)' },
+  { flag: 'once', env: 'HUGH_ONCE', path: 'once', type: 'boolean', description: 'exit after the first reply has played' },
+  { flag: 'json', path: 'json', type: 'boolean', description: 'detect: print JSON lines' },
+];
+
+export function loadSatelliteConfig(argv: string[], env: NodeJS.ProcessEnv) {
+  return loadConfig(SatelliteConfigSchema, { argv, env, specs: SATELLITE_OPTIONS, configEnv: SATELLITE_CONFIG_ENV });
+}

@@ -1,0 +1,42 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export type Voice = { tool: 'flite'; voice: string } | { tool: 'espeak-ng'; voice: string };
+
+/** Voices of the two local synthesisers, different enough to stand for different speakers. */
+export const VOICES: Voice[] = [
+  { tool: 'flite', voice: 'slt' },
+  { tool: 'flite', voice: 'rms' },
+  { tool: 'flite', voice: 'awb' },
+  { tool: 'flite', voice: 'kal16' },
+  { tool: 'espeak-ng', voice: 'en-us' },
+  { tool: 'espeak-ng', voice: 'en-gb' },
+  { tool: 'espeak-ng', voice: 'en-us+f3' },
+  { tool: 'espeak-ng', voice: 'en-gb-scotland' },
+];
+
+const dir = mkdtempSync(join(tmpdir(), 'hugh-speech-'));
+let counter = 0;
+
+/**
+ * Speaks `text` with a local synthesiser into a 16 kHz mono s16 WAV with `padS` seconds of
+ * silence before and after (sox does the conversion). Returns the file's path.
+ */
+export function synthesize(text: string, voice: Voice, options: { padS?: number; gainDb?: number } = {}): string {
+  const raw = join(dir, `raw-${counter}.wav`);
+  const out = join(dir, `speech-${counter++}.wav`);
+  if (voice.tool === 'flite') execFileSync('flite', ['-voice', voice.voice, '-t', text, '-o', raw]);
+  else execFileSync('espeak-ng', ['-v', voice.voice, '-w', raw, text]);
+  const pad = String(options.padS ?? 1);
+  execFileSync('sox', [raw, '-r', '16000', '-c', '1', '-b', '16', out, 'gain', String(options.gainDb ?? 0), 'pad', pad, pad]);
+  return out;
+}
+
+/** Seconds from the start of a file to the first sample above -40 dBFS (the speech onset). */
+export function onsetSeconds(samples: Int16Array, sampleRateHz = 16_000): number {
+  const threshold = 32_768 * 10 ** (-40 / 20);
+  const index = samples.findIndex((sample) => Math.abs(sample) > threshold);
+  return index < 0 ? Number.NaN : index / sampleRateHz;
+}
