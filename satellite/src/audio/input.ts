@@ -103,42 +103,44 @@ export class MicrophoneInput implements AudioInput {
     const { logger } = this.options;
     while (!signal.aborted) {
       let stderr = '';
-      let recording: ReturnType<typeof recorder.record> | undefined;
       let delivered = false;
+      let exitCode: Promise<number | null> = Promise.resolve(null);
+      const recording = recorder.record({
+        sampleRate: CAPTURE_SAMPLE_RATE_HZ,
+        channels: 1,
+        audioType: 'raw',
+        recorder: this.recorder,
+        ...(this.options.device ? { device: this.options.device } : {}),
+      });
+      const stop = () => recording.stop();
+      signal.addEventListener('abort', stop, { once: true });
       try {
-        recording = recorder.record({
-          sampleRate: CAPTURE_SAMPLE_RATE_HZ,
-          channels: 1,
-          audioType: 'raw',
-          recorder: this.recorder,
-          ...(this.options.device ? { device: this.options.device } : {}),
+        const child = recording.process;
+        exitCode = new Promise((resolve) => {
+          child.once('close', (code) => resolve(code));
+          child.once('error', () => resolve(-1));
         });
-        const stop = () => recording?.stop();
-        signal.addEventListener('abort', stop, { once: true });
-        recording.process.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-        recording.process.on('error', (error) => recording?.stream().emit('error', error));
-        try {
-          for await (const samples of samplesOf(recording.stream())) {
-            if (!delivered) {
-              delivered = true;
-              this.backoff.reset();
-              logger.info({ input: this.description }, 'microphone open');
-            }
-            yield samples;
+        child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+        // node-record-lpcm16 emits strings as stream errors, possibly after the stream ended;
+        // the exit code read below says the same thing, so its errors are only swallowed here.
+        recording.stream().on('error', () => undefined);
+        for await (const samples of samplesOf(recording.stream())) {
+          if (!delivered) {
+            delivered = true;
+            this.backoff.reset();
+            logger.info({ input: this.description }, 'microphone open');
           }
-        } finally {
-          signal.removeEventListener('abort', stop);
+          yield samples;
         }
-        if (signal.aborted) return;
-        logger.warn({ input: this.description, stderr: stderr.trim() }, 'recorder ended; restarting');
       } catch (error) {
-        if (signal.aborted) return;
-        // node-record-lpcm16 emits plain strings as errors.
-        const message = error instanceof Error ? error.message : String(error);
-        logger.error({ input: this.description, stderr: stderr.trim() }, `recorder failed: ${message.split('\n')[0]}`);
+        if (!signal.aborted) logger.error({ input: this.description, err: error }, 'recorder stream failed');
       } finally {
-        recording?.stop();
+        signal.removeEventListener('abort', stop);
+        recording.stop();
       }
+      if (signal.aborted) return;
+      const code = await exitCode;
+      logger.error({ input: this.description, stderr: stderr.trim() }, `recorder failed: ${this.recorder} exited with code ${code}; retrying`);
       await sleep(this.backoff.nextDelayMs(), undefined, { signal }).catch(() => undefined);
     }
   }

@@ -4,7 +4,10 @@ import type { Logger } from '@hugh/common';
 import type { PlaybackFormat } from '@hugh/protocol';
 import type { AudioSink } from './sink.js';
 
-const CHILD = fileURLToPath(new URL('./speaker-child.js', import.meta.url));
+// The child always runs built JavaScript, also when this module runs from source (tests).
+const CHILD = fileURLToPath(
+  import.meta.url.endsWith('.ts') ? new URL('../../dist/audio/speaker-child.js', import.meta.url) : new URL('./speaker-child.js', import.meta.url),
+);
 
 function record(kind: number, payload: Uint8Array = new Uint8Array(0)): Buffer {
   const header = Buffer.alloc(5);

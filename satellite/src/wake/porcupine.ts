@@ -46,8 +46,14 @@ export class PorcupineEngine implements WakeWordEngine {
       const porcupine = new Porcupine(settings.accessKey, keywords.map((k) => k.path), keywords.map(() => settings.sensitivity));
       return new PorcupineEngine(porcupine, keywords.map((k) => k.name));
     } catch (error) {
-      const reason = (error as Error).message.split('\n').map((line) => line.trim()).filter(Boolean).join(' ');
-      throw new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', `Porcupine could not start (${(error as Error).name}): ${reason}`, { cause: error });
+      // Porcupine quotes the key in its message; a secret never goes to the logs.
+      const reason = (error as Error).message
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean)
+        .join(' ')
+        .replaceAll(settings.accessKey, '[redacted]');
+      throw new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', `Porcupine could not start (${(error as Error).constructor.name}): ${reason}`);
     }
   }
 
