@@ -29,8 +29,12 @@ export class SpeakerSink implements AudioSink {
 
   constructor(private readonly logger: Logger) {}
 
+  private get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   private ensureChild(): ChildProcess {
-    if (this.child && this.child.exitCode === null && this.child.signalCode === null) return this.child;
+    if (this.running && this.child) return this.child;
     const child = spawn(process.execPath, [CHILD], { stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdout?.on('data', (chunk: Buffer) => {
       for (const _line of chunk.toString().split('\n').filter(Boolean)) this.waiters.shift()?.();
@@ -75,7 +79,7 @@ export class SpeakerSink implements AudioSink {
 
   async close(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    if (!child || !this.running) return;
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       child.stdin?.end();
