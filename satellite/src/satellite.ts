@@ -81,7 +81,7 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
   setMuted(muted: boolean): void {
     if (muted === (this.mode.state === 'muted')) return;
     if (muted) {
-      if (this.mode.state === 'streaming') this.mode.turn.end('cancelled');
+      if (this.mode.state === 'streaming') this.mode.turn.abort('cancelled');
       if (this.mode.state === 'speaking') this.sink.abort();
       this.setMode({ state: 'muted' });
     } else this.setMode({ state: 'idle' });
@@ -106,22 +106,28 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
       this.detector.playing = this.mode.state === 'speaking';
       for (const detection of await this.detector.push(samples)) this.onDetection(detection);
     }
-    if (this.mode.state === 'streaming') this.mode.turn.end('end-of-input');
+    if (this.mode.state === 'streaming') {
+      this.mode.turn.end('end-of-input');
+      this.setMode({ state: 'idle' });
+    }
   }
 
   private stream(turn: OutgoingTurn, samples: Int16Array): void {
-    if (!turn.signal.aborted) {
-      turn.sendPcm(pcmBytes(samples));
-      if (turn.frameCount * 40 < this.client.maxUtteranceMs) return;
-      turn.abort('max-length');
-    }
+    if (turn.signal.aborted) return;
+    turn.sendPcm(pcmBytes(samples));
+    if (turn.frameCount * 40 >= this.client.maxUtteranceMs) turn.abort('max-length');
+  }
+
+  /** Runs the moment the hub says stop (or the link drops), not at the next microphone chunk. */
+  private endStream(turn: OutgoingTurn): void {
+    if (this.mode.state !== 'streaming' || this.mode.turn !== turn) return;
     const reason = turn.abortReason ?? 'cancelled';
     turn.end(reason);
     this.emit('turn-streamed', turn.turnId, reason, turn.frameCount);
     if (reason === 'stop-listening' || reason === 'max-length') {
       if (this.options.chimes) this.playChime('done');
       this.setMode({ state: 'waiting', turnId: turn.turnId, sinceMs: Date.now() });
-    } else if (this.mode.state === 'streaming') this.setMode({ state: 'idle' });
+    } else this.setMode({ state: 'idle' });
   }
 
   private onDetection(detection: Detection): void {
@@ -151,13 +157,14 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
     if (!turn) return undefined;
     if (preRoll.length > 0) turn.sendPcm(pcmBytes(preRoll), Date.now() - (preRoll.length / CAPTURE_SAMPLE_RATE_HZ) * 1000);
     this.setMode({ state: 'streaming', turn });
+    turn.signal.addEventListener('abort', () => this.endStream(turn), { once: true });
     if (this.options.chimes) this.playChime('wake');
     return turn.turnId;
   }
 
   private onReplyStart(turnId: number, format: PlaybackFormat): void {
     if (this.mode.state === 'muted') return;
-    if (this.mode.state === 'streaming') this.mode.turn.end('cancelled');
+    if (this.mode.state === 'streaming') this.mode.turn.abort('cancelled');
     this.setMode({ state: 'speaking', turnId });
     this.sink.open(format);
   }

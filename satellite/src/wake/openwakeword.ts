@@ -45,8 +45,8 @@ function warmupNoise(samples: number): Int16Array {
   const noise = new Int16Array(samples);
   let seed = 12_345;
   for (let i = 0; i < samples; i++) {
-    seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
-    noise[i] = (seed % 2000) - 1000;
+    seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+    noise[i] = ((seed >>> 8) % 2000) - 1000;
   }
   return noise;
 }

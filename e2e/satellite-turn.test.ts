@@ -1,0 +1,125 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '@hugh/common';
+import { HubConfigSchema, startHub, type Hub, type Turn, type TurnHandler } from '@hugh/hub';
+import type { AudioFrame, SatelliteState } from '@hugh/protocol';
+import {
+  FileInput,
+  HubClient,
+  OpenWakeWordEngine,
+  Satellite,
+  WakeWordDetector,
+  WavFileSink,
+  applyVolume,
+  chimePcm,
+  createHubLink,
+  encodeWav,
+  pcmSamples,
+  readWavAs16kMono,
+} from '@hugh/satellite';
+import { waitFor } from '../testing/net.js';
+import { sharedPath } from '../testing/shared.js';
+import { VOICES, onsetSeconds, synthesize } from '../testing/speech.js';
+
+/** Listens for 2.5 s of audio, then answers with a fixed 24 kHz reply. */
+class ScriptedReply implements TurnHandler {
+  readonly frames: AudioFrame[] = [];
+  readonly reply = chimePcm('done', { sampleRateHz: 24_000, channels: 1 });
+
+  async handleTurn(turn: Turn): Promise<void> {
+    let audioMs = 0;
+    for await (const frame of turn.audio) {
+      this.frames.push({ ...frame, payload: frame.payload.slice() });
+      audioMs += 40;
+      if (audioMs >= 2_500) turn.stopListening('end-of-speech');
+    }
+    turn.sendTranscript('what time is it');
+    const writer = turn.startReply({ sampleRateHz: 24_000, channels: 1 });
+    writer.write(this.reply);
+    writer.end('done');
+  }
+}
+
+/** Adds faint deterministic noise so that every stretch of the clip is unique and can be located. */
+function withFingerprint(path: string): { path: string; samples: Int16Array } {
+  const samples = readWavAs16kMono(path);
+  let seed = 7;
+  for (let i = 0; i < samples.length; i++) {
+    seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+    samples[i] = Math.max(-32_768, Math.min(32_767, (samples[i] as number) + ((seed >>> 16) % 17) - 8));
+  }
+  const out = join(mkdtempSync(join(tmpdir(), 'hugh-fp-')), 'clip.wav');
+  writeFileSync(out, encodeWav(samples, 16_000));
+  return { path: out, samples };
+}
+
+function indexOf(haystack: Int16Array, needle: Int16Array): number {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+describe('a satellite with a file for a microphone', () => {
+  let hub: Hub | undefined;
+  const stops: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const stop of stops.splice(0)) await stop();
+    await hub?.close();
+  });
+
+  async function startSatellite(transportUrl: (hub: Hub) => string, clip: string, outputDir: string) {
+    const logger = silentLogger();
+    const engine = await OpenWakeWordEngine.load(sharedPath('models/openwakeword'), [{ model: 'hey_jarvis_v0.1.onnx' }]);
+    const link = createHubLink({ url: transportUrl(hub!), satelliteId: 'kitchen', logger });
+    const client = new HubClient(link, { satelliteId: 'kitchen', softwareVersion: 'test', wakeEngines: ['openwakeword'], playbackFormats: [{ sampleRateHz: 24_000, channels: 1 }], logger });
+    const sink = new WavFileSink(outputDir);
+    const satellite = new Satellite(client, new FileInput(clip), new WakeWordDetector([engine]), sink, { preRollMs: 1_500, replyTimeoutMs: 10_000, chimes: false, logger });
+    const states: SatelliteState[] = [];
+    satellite.on('state', (state) => states.push(state));
+    client.start();
+    await client.waitReady();
+    const stop = new AbortController();
+    const running = satellite.run(stop.signal);
+    stops.push(async () => {
+      stop.abort();
+      await running;
+      await client.stop();
+      await engine.close();
+    });
+    return { satellite, client, sink, states };
+  }
+
+  it.each([
+    ['MQTT', (h: Hub) => `mqtt://127.0.0.1:${h.mqttPort}`],
+    ['WebSocket', (h: Hub) => `ws://127.0.0.1:${h.httpPort}`],
+  ])('over %s: wakes on "hey jarvis", streams pre-roll from before the onset, stops when told, plays the reply', async (_name, url) => {
+    const handler = new ScriptedReply();
+    hub = await startHub(HubConfigSchema.parse({ mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }), { logger: silentLogger(), turnHandler: handler });
+    const clip = withFingerprint(synthesize('hey jarvis, what time is it', VOICES[0]!, { padS: 1.5 }));
+    const outputDir = mkdtempSync(join(tmpdir(), 'hugh-out-'));
+    const { client, sink, states } = await startSatellite(url, clip.path, outputDir);
+
+    await waitFor(() => sink.files.length === 1, 'the reply to be played', 15_000);
+
+    // Pre-roll: the first audio the hub got lies at least 300 ms before the wake word's onset.
+    const received = pcmSamples(Buffer.concat(handler.frames.map((frame) => frame.payload)));
+    const startS = indexOf(clip.samples, received.subarray(0, 400)) / 16_000;
+    expect(startS).toBeGreaterThanOrEqual(0);
+    expect(onsetSeconds(clip.samples) - startS).toBeGreaterThanOrEqual(0.3);
+    // What followed the pre-roll is the clip, continuous and unaltered.
+    const at = Math.round(startS * 16_000);
+    expect(Buffer.from(received.buffer, received.byteOffset, received.byteLength).equals(Buffer.from(clip.samples.slice(at, at + received.length).buffer))).toBe(true);
+
+    // The reply arrives whole, at the satellite's volume.
+    const wav = readFileSync(sink.files[0]!);
+    const expected = Buffer.from(applyVolume(handler.reply, client.volumePercent));
+    expect(wav.subarray(wav.length - expected.length).equals(expected)).toBe(true);
+    await waitFor(() => states.at(-1) === 'idle', 'the satellite to be idle again');
+    expect(states).toEqual(['streaming', 'waiting', 'speaking', 'idle']);
+    await waitFor(() => hub!.sessions.sessions.get('kitchen')?.state === 'idle', 'the hub to see the satellite idle');
+  }, 30_000);
+});
