@@ -71,7 +71,7 @@ describe('a satellite with a file for a microphone', () => {
     await hub?.close();
   });
 
-  async function startSatellite(transportUrl: (hub: Hub) => string, clip: string, outputDir: string) {
+  async function startSatellite(transportUrl: (hub: Hub) => string, clip: string, outputDir: string, beforeRun?: (client: HubClient) => Promise<void>) {
     const logger = silentLogger();
     const engine = await OpenWakeWordEngine.load(sharedPath('models/openwakeword'), [{ model: 'hey_jarvis_v0.1.onnx' }]);
     const link = createHubLink({ url: transportUrl(hub!), satelliteId: 'kitchen', logger });
@@ -82,6 +82,7 @@ describe('a satellite with a file for a microphone', () => {
     satellite.on('state', (state) => states.push(state));
     client.start();
     await client.waitReady();
+    await beforeRun?.(client);
     const stop = new AbortController();
     const running = satellite.run(stop.signal);
     stops.push(async () => {
@@ -122,4 +123,62 @@ describe('a satellite with a file for a microphone', () => {
     expect(states).toEqual(['streaming', 'waiting', 'speaking', 'idle']);
     await waitFor(() => hub!.sessions.sessions.get('kitchen')?.state === 'idle', 'the hub to see the satellite idle');
   }, 30_000);
+
+  it('barge-in: "hey jarvis" during a long reply stops playback at once and starts a new turn; the hub cancels the old one', async () => {
+    const turns: { turn: Turn; framesOut: number }[] = [];
+    const handler: TurnHandler = {
+      async handleTurn(turn) {
+        const record = { turn, framesOut: 0 };
+        turns.push(record);
+        let audioMs = 0;
+        for await (const _frame of turn.audio) {
+          audioMs += 40;
+          if (audioMs >= 2_000) turn.stopListening('end-of-speech');
+        }
+        if (turns.length > 1) return;
+        // A 6 s reply, streamed at playback pace, as TTS would.
+        const writer = turn.startReply({ sampleRateHz: 24_000, channels: 1 });
+        const tone = chimePcm('wake', { sampleRateHz: 24_000, channels: 1 });
+        for (let sentMs = 0; sentMs < 6_000 && !turn.signal.aborted; sentMs += 160) {
+          writer.write(tone.subarray(0, 24 * 160 * 2));
+          record.framesOut++;
+          await new Promise((resolve) => setTimeout(resolve, 160));
+        }
+        writer.end('done');
+      },
+    };
+    hub = await startHub(HubConfigSchema.parse({ mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }), { logger: silentLogger(), turnHandler: handler });
+    // Wake word, then 2.5 s later (while the reply plays) the wake word again.
+    const first = readWavAs16kMono(synthesize('hey jarvis, tell me a story', VOICES[2]!, { padS: 1 }));
+    const second = readWavAs16kMono(synthesize('hey jarvis, stop', VOICES[2]!, { padS: 1 }));
+    const joined = new Int16Array(first.length + 16_000 + second.length);
+    joined.set(first);
+    joined.set(second, first.length + 16_000);
+    const clip = join(mkdtempSync(join(tmpdir(), 'hugh-barge-')), 'clip.wav');
+    writeFileSync(clip, encodeWav(joined, 16_000));
+    const { sink, states } = await startSatellite((h) => `ws://127.0.0.1:${h.httpPort}`, clip, mkdtempSync(join(tmpdir(), 'hugh-out-')));
+
+    await waitFor(() => turns.length === 2, 'a second turn from the barge-in', 20_000);
+    const [old] = turns;
+    expect(old!.turn.signal.aborted).toBe(true);
+    expect(old!.turn.signal.reason).toBe('wake-word');
+    expect(old!.framesOut * 160).toBeLessThan(6_000);
+    await waitFor(() => sink.files.length >= 1, 'the interrupted reply file');
+    expect(readFileSync(sink.files[0]!).length).toBeLessThan(6 * 24_000 * 2);
+    expect(states.slice(0, 4)).toEqual(['streaming', 'waiting', 'speaking', 'streaming']);
+  }, 40_000);
+
+  it('muted by the hub: no wake detection at all, and the hub sees the muted state', async () => {
+    const handler = new ScriptedReply();
+    hub = await startHub(HubConfigSchema.parse({ mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }), { logger: silentLogger(), turnHandler: handler });
+    const clip = synthesize('hey jarvis, what time is it', VOICES[4]!, { padS: 1 });
+    const { states } = await startSatellite((h) => `mqtt://127.0.0.1:${h.mqttPort}`, clip, mkdtempSync(join(tmpdir(), 'hugh-out-')), async (client) => {
+      hub!.sessions.sessions.get('kitchen')!.link.sendControl({ v: 1, type: 'mute', muted: true });
+      await waitFor(() => client.muted, 'the satellite to be muted');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 4_500));
+    expect(handler.frames).toEqual([]);
+    expect(states).toEqual(['muted']);
+    await waitFor(() => hub!.sessions.sessions.get('kitchen')?.state === 'muted', 'the hub to see the mute');
+  }, 20_000);
 });
