@@ -1,0 +1,27 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadSatelliteConfig } from '@hugh/satellite';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+
+describe('deploy files', () => {
+  const scripts = ['deploy/pi/install.sh', 'scripts/setup.sh', 'scripts/start.sh', 'scripts/test.sh', '.ci/run'];
+  it.each(scripts)('%s parses as bash', (script) => {
+    expect(() => execFileSync('bash', ['-n', `${root}${script}`])).not.toThrow();
+  });
+
+  it('the Pi example config is a valid satellite config', () => {
+    const { config } = loadSatelliteConfig(['--config', `${root}deploy/pi/satellite.example.yaml`], {});
+    expect(config.id).toBe('kitchen');
+    expect(config.wake.keywords).toEqual([{ model: 'hey_jarvis_v0.1.onnx', threshold: 0.5 }]);
+  });
+
+  it('every deploy folder has a README', () => {
+    for (const folder of readdirSync(`${root}deploy`)) {
+      if (folder === 'macos') continue;
+      expect(readdirSync(`${root}deploy/${folder}`)).toContain('README.md');
+    }
+  });
+});
