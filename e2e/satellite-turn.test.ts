@@ -74,7 +74,7 @@ describe('a satellite with a file for a microphone', () => {
   async function startSatellite(transportUrl: (hub: Hub) => string, clip: string, outputDir: string, beforeRun?: (client: HubClient) => Promise<void>) {
     const logger = silentLogger();
     const engine = await OpenWakeWordEngine.load(sharedPath('models/openwakeword'), [{ model: 'hey_jarvis_v0.1.onnx' }]);
-    const link = createHubLink({ url: transportUrl(hub!), satelliteId: 'kitchen', logger });
+    const link = await createHubLink({ url: transportUrl(hub!), satelliteId: 'kitchen', logger });
     const client = new HubClient(link, { satelliteId: 'kitchen', softwareVersion: 'test', wakeEngines: ['openwakeword'], playbackFormats: [{ sampleRateHz: 24_000, channels: 1 }], logger });
     const sink = new WavFileSink(outputDir);
     const satellite = new Satellite(client, new FileInput(clip), new WakeWordDetector([engine]), sink, { preRollMs: 1_500, replyTimeoutMs: 10_000, chimes: false, logger });

@@ -5,7 +5,7 @@ import { HubClient, createHubLink } from '@hugh/satellite';
 /** A satellite protocol client (no microphone) connected to a hub URL. */
 export async function connectSatellite(satelliteId: string, url: string, options: { wait?: boolean } = {}): Promise<HubClient> {
   const logger = silentLogger();
-  const link = createHubLink({ url, satelliteId, logger, backoff: new Backoff(100, 1_000) });
+  const link = await createHubLink({ url, satelliteId, logger, backoff: new Backoff(100, 1_000) });
   const client = new HubClient(link, {
     satelliteId,
     room: 'test',

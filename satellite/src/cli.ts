@@ -46,7 +46,7 @@ function createSink(output: string, logger: Logger): AudioSink {
 
 async function run(config: SatelliteConfig, logger: Logger): Promise<void> {
   const detector = await createDetector(config, logger);
-  const link = createHubLink({
+  const link = await createHubLink({
     url: config.hub,
     satelliteId: config.id,
     topicPrefix: config.topicPrefix,

@@ -1,8 +1,6 @@
 export * from './hub-client.js';
 export * from './link/hub-link.js';
 export * from './link/create-link.js';
-export { MqttHubLink } from './link/mqtt-link.js';
-export { WsHubLink } from './link/ws-link.js';
 export * from './audio/wav.js';
 export * from './audio/pcm-source.js';
 export * from './config.js';
@@ -17,6 +15,5 @@ export { WavFileSink } from './audio/wav-file-sink.js';
 export * from './wake/wake-word-engine.js';
 export * from './wake/detector.js';
 export { OpenWakeWordEngine, keywordName } from './wake/openwakeword.js';
-export { PorcupineEngine } from './wake/porcupine.js';
 export { FallbackEngine } from './wake/fallback-engine.js';
 export { createWakeEngine } from './wake/create-engine.js';

@@ -1,14 +1,15 @@
 import type { Backoff, Logger } from '@hugh/common';
 import { HughError, Topics } from '@hugh/protocol';
 import type { HubLink } from './hub-link.js';
-import { MqttHubLink } from './mqtt-link.js';
-import { WsHubLink } from './ws-link.js';
 
 /** Default WebSocket path on the hub's HTTP port. */
 const WS_PATH = '/satellite';
 
-/** Picks the transport from the hub URL: mqtt(s):// or ws(s)://. */
-export function createHubLink(options: {
+/**
+ * Picks the transport from the hub URL: mqtt(s):// or ws(s)://. Only the chosen transport's module
+ * is loaded: each costs a small board 10-20 MB of memory.
+ */
+export async function createHubLink(options: {
   url: string;
   satelliteId: string;
   topicPrefix?: string;
@@ -16,7 +17,7 @@ export function createHubLink(options: {
   username?: string;
   password?: string;
   backoff?: Backoff;
-}): HubLink {
+}): Promise<HubLink> {
   let url: URL;
   try {
     url = new URL(options.url);
@@ -24,6 +25,7 @@ export function createHubLink(options: {
     throw new HughError('HUGH_ERR_CONFIG_INVALID', `hub: ${JSON.stringify(options.url)} is not a URL (expected mqtt://host:1883 or ws://host:8750)`);
   }
   if (url.protocol === 'mqtt:' || url.protocol === 'mqtts:') {
+    const { MqttHubLink } = await import('./mqtt-link.js');
     return new MqttHubLink({
       url: options.url,
       satelliteId: options.satelliteId,
@@ -35,6 +37,7 @@ export function createHubLink(options: {
   }
   if (url.protocol === 'ws:' || url.protocol === 'wss:') {
     if (url.pathname === '/' || url.pathname === '') url.pathname = WS_PATH;
+    const { WsHubLink } = await import('./ws-link.js');
     return new WsHubLink({ url: url.toString(), logger: options.logger, ...(options.backoff ? { backoff: options.backoff } : {}) });
   }
   throw new HughError('HUGH_ERR_CONFIG_INVALID', `hub: unsupported scheme ${url.protocol} (expected mqtt:, mqtts:, ws: or wss:)`);

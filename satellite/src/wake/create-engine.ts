@@ -2,7 +2,7 @@ import type { Logger } from '@hugh/common';
 import { HughError } from '@hugh/protocol';
 import { FallbackEngine } from './fallback-engine.js';
 import { OpenWakeWordEngine, type OpenWakeWordKeyword } from './openwakeword.js';
-import { PorcupineEngine, type PorcupineSettings } from './porcupine.js';
+import type { PorcupineSettings } from './porcupine.js';
 import type { WakeWordEngine } from './wake-word-engine.js';
 
 export interface WakeSettings {
@@ -20,6 +20,8 @@ export async function createWakeEngine(settings: WakeSettings, logger: Logger): 
   const accessKey = settings.porcupine?.accessKey;
   if (!accessKey) return openWakeWord;
   try {
+    // Loaded only when configured: most satellites never use it.
+    const { PorcupineEngine } = await import('./porcupine.js');
     const porcupine = PorcupineEngine.create({ accessKey, keywords: settings.porcupine!.keywords, sensitivity: settings.porcupine!.sensitivity });
     logger.info({ keywords: porcupine.keywords }, 'wake word engine: Porcupine (openWakeWord as fallback)');
     return new FallbackEngine(porcupine, openWakeWord, logger);

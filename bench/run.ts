@@ -1,0 +1,24 @@
+/**
+ * `npm run bench`: measures and reports; never asserts. `--smoke` runs every benchmark briefly
+ * (CI checks that the suite completes and writes a valid report, not its targets).
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { writeReport, type Benchmark, type Figure } from './report.js';
+import { satelliteIdle } from './satellite-idle.js';
+import { wakeWordCpu } from './wake-word.js';
+
+const BENCHMARKS: Record<string, Benchmark> = { 'wake-word': wakeWordCpu, 'satellite-idle': satelliteIdle };
+
+const smoke = process.argv.includes('--smoke');
+const only = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const sharedDir = process.env.HUGH_SHARED_DIR ?? fileURLToPath(new URL('../../shared', import.meta.url));
+if (!existsSync(`${sharedDir}/models`)) throw new Error(`${sharedDir}/models is missing: the benchmarks need ../shared beside the repository`);
+
+const figures: Figure[] = [];
+for (const [name, benchmark] of Object.entries(BENCHMARKS)) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  process.stderr.write(`bench: ${name}…\n`);
+  figures.push(...(await benchmark({ smoke, sharedDir })));
+}
+writeReport(figures, smoke);
