@@ -185,7 +185,7 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
     this.chimeUntilMs = Date.now() + chimeDurationMs(chime) + 150;
     this.sinkBusy = this.sinkBusy.then(() => {
       if (this.mode.state === 'speaking') return;
-      this.sink.open(CHIME_FORMAT);
+      this.sink.open(CHIME_FORMAT, 'chime');
       this.sink.write(applyVolume(chimePcm(chime), this.client.volumePercent));
       return this.sink.finish();
     });

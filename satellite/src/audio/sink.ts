@@ -3,8 +3,8 @@ import type { PlaybackFormat } from '@hugh/protocol';
 /** Where reply audio and chimes go: the speaker, a WAV file (tests, demos), or nowhere. */
 export interface AudioSink {
   readonly description: string;
-  /** Starts a stream; a stream still open is finished first. */
-  open(format: PlaybackFormat): void;
+  /** Starts a stream; a stream still open is finished first. `kind` only names files. */
+  open(format: PlaybackFormat, kind?: 'reply' | 'chime'): void;
   write(pcm: Uint8Array): void;
   /** Ends the stream; resolves once everything written has been played (or written out). */
   finish(): Promise<void>;

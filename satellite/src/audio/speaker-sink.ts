@@ -54,7 +54,7 @@ export class SpeakerSink implements AudioSink {
     child.stdin?.write(data);
   }
 
-  open(format: PlaybackFormat): void {
+  open(format: PlaybackFormat, _kind?: 'reply' | 'chime'): void {
     const payload = Buffer.alloc(5);
     payload.writeUInt32LE(format.sampleRateHz, 0);
     payload.writeUInt8(format.channels, 4);
