@@ -1,0 +1,43 @@
+import { spawn } from 'node:child_process';
+import { HughError } from '@hugh/protocol';
+import { wavBytes } from '../wav.js';
+import type { EngineCallOptions, SpeechToText } from './speech-to-text.js';
+
+const MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
+
+/**
+ * The local CPU fallback: Debian's pocketsphinx with its US English model. Poor next to Whisper,
+ * but it needs no download and no GPU. Audio goes through a pipe, never to disk.
+ */
+export class PocketsphinxStt implements SpeechToText {
+  readonly name = 'pocketsphinx';
+
+  constructor(private readonly modelDir = MODEL_DIR) {}
+
+  transcribe(samples: Int16Array, options: EngineCallOptions): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(
+        'pocketsphinx_continuous',
+        ['-infile', '/dev/stdin', '-hmm', `${this.modelDir}/en-us`, '-lm', `${this.modelDir}/en-us.lm.bin`, '-dict', `${this.modelDir}/cmudict-en-us.dict`, '-logfn', '/dev/null'],
+        { stdio: ['pipe', 'pipe', 'pipe'], signal: options.signal },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => (stdout += chunk));
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      child.stdin.on('error', () => undefined); // reported by 'close'
+      child.on('error', (error) =>
+        reject(
+          options.signal.aborted
+            ? new HughError('HUGH_ERR_CANCELLED', 'pocketsphinx: cancelled')
+            : new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', `pocketsphinx: cannot run pocketsphinx_continuous (apt install pocketsphinx pocketsphinx-en-us): ${error.message}`),
+        ),
+      );
+      child.on('close', (code) => {
+        if (code === 0) resolve(stdout.trim().split('\n').join(' ').trim());
+        else if (!options.signal.aborted) reject(new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', `pocketsphinx exited with ${code}: ${stderr.slice(-200)}`));
+      });
+      child.stdin.end(wavBytes({ sampleRateHz: 16_000, channels: 1, samples }));
+    });
+  }
+}
