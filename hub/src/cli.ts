@@ -2,6 +2,7 @@ import { createLogger, formatHelp } from '@hugh/common';
 import { HughError } from '@hugh/protocol';
 import { HUB_CONFIG_ENV, HUB_OPTIONS, loadHubConfig } from './config.js';
 import { startHub } from './hub.js';
+import { createPipeline } from './pipeline/create-pipeline.js';
 
 const USAGE = `hugh-hub — the H.U.G.H. Voice hub: MQTT broker, WebSocket server and voice pipeline.
 
@@ -17,7 +18,8 @@ async function main(): Promise<void> {
   // A bug in one satellite's turn must not take the house down: log, keep serving.
   process.on('uncaughtException', (error) => logger.fatal({ err: error }, 'uncaught exception'));
   process.on('unhandledRejection', (error) => logger.error({ err: error }, 'unhandled rejection'));
-  const hub = await startHub(loaded.config, { logger });
+  const turnHandler = await createPipeline(loaded.config, logger);
+  const hub = await startHub(loaded.config, { logger, turnHandler });
   logger.info({ httpPort: hub.httpPort, mqttPort: hub.mqttPort, configFile: loaded.configFile }, 'hub ready');
   const stop = async (signal: string) => {
     logger.info({ signal }, 'shutting down');

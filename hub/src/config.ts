@@ -3,6 +3,34 @@ import { loadConfig, type OptionSpec } from '@hugh/common';
 import { DEFAULT_TOPIC_PREFIX } from '@hugh/protocol';
 
 const port = z.int().min(0).max(65_535);
+const url = z.url({ protocol: /^(https?|tcp)$/ });
+const timeoutMs = z.int().min(100).max(120_000);
+
+/** Where install scripts put Silero VAD; `HUGH_VAD_MODEL` or `vad.modelPath` override it. */
+export const DEFAULT_VAD_MODEL = '/var/lib/hugh/models/silero_vad_v5.onnx';
+
+const SttEngine = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('whisper-cpp'), url, timeoutMs: timeoutMs.default(8_000) }),
+  z.strictObject({ type: z.literal('openai'), url, model: z.string().default('whisper-1'), apiKey: z.string().optional(), timeoutMs: timeoutMs.default(8_000) }),
+  z.strictObject({ type: z.literal('wyoming'), url, timeoutMs: timeoutMs.default(8_000) }),
+  z.strictObject({ type: z.literal('pocketsphinx'), timeoutMs: timeoutMs.default(15_000) }),
+]);
+const TtsEngine = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('outetts'),
+    completionUrl: url,
+    vocoderUrl: url,
+    speakerFile: z.string().optional(),
+    batchCodes: z.int().min(16).max(8_192).default(512),
+    timeoutMs: timeoutMs.default(10_000),
+  }),
+  z.strictObject({ type: z.literal('openai'), url, model: z.string().default('tts-1'), voice: z.string().default('alloy'), apiKey: z.string().optional(), timeoutMs: timeoutMs.default(10_000) }),
+  z.strictObject({ type: z.literal('wyoming'), url, voice: z.string().optional(), timeoutMs: timeoutMs.default(10_000) }),
+  z.strictObject({ type: z.literal('espeak-ng'), voice: z.string().optional(), timeoutMs: timeoutMs.default(5_000) }),
+  z.strictObject({ type: z.literal('flite'), voice: z.string().optional(), timeoutMs: timeoutMs.default(5_000) }),
+]);
+export type SttEngineConfig = z.infer<typeof SttEngine>;
+export type TtsEngineConfig = z.infer<typeof TtsEngine>;
 
 export const HubConfigSchema = z
   .strictObject({
@@ -30,6 +58,34 @@ export const HubConfigSchema = z
         maxUtteranceMs: z.int().min(1_000).max(120_000).default(15_000),
       })
       .prefault({}),
+    vad: z
+      .strictObject({
+        modelPath: z.string().default(() => process.env.HUGH_VAD_MODEL ?? DEFAULT_VAD_MODEL),
+        speechThreshold: z.number().gt(0).lt(1).default(0.5),
+        /** Silence after speech that ends the utterance (pauses inside a sentence are shorter). */
+        trailingSilenceMs: z.int().min(100).max(3_000).default(600),
+        minSpeechMs: z.int().min(0).max(2_000).default(160),
+        /** No speech this long after the wake word: the turn ends quietly. */
+        noSpeechTimeoutMs: z.int().min(500).max(30_000).default(5_000),
+        /** Pre-roll kept for VAD and STT (the words right after the wake word, not the wake word itself). */
+        preRollKeepMs: z.int().min(0).max(5_000).default(300),
+      })
+      .prefault({}),
+    stt: z
+      .strictObject({
+        /** In order of preference; the chain falls over to the next on failure or time-out. */
+        engines: z.array(SttEngine).min(1).default([{ type: 'pocketsphinx', timeoutMs: 15_000 }]),
+        language: z.string().min(2).max(8).optional(),
+        /** How long a failed engine is skipped before one trial call. */
+        halfOpenAfterMs: z.int().min(1_000).default(15_000),
+      })
+      .prefault({}),
+    tts: z
+      .strictObject({
+        engines: z.array(TtsEngine).min(1).default([{ type: 'espeak-ng', timeoutMs: 5_000 }]),
+        halfOpenAfterMs: z.int().min(1_000).default(15_000),
+      })
+      .prefault({}),
     limits: z
       .strictObject({
         /** Bad inputs tolerated per connection within `errorWindowMs` before it is dropped. */
@@ -53,6 +109,8 @@ export const HUB_OPTIONS: OptionSpec[] = [
   { flag: 'mqtt-username', env: 'HUGH_MQTT_USERNAME', path: 'mqtt.username', type: 'string', description: 'username at the external broker' },
   { flag: 'mqtt-password', env: 'HUGH_MQTT_PASSWORD', path: 'mqtt.password', type: 'string', description: 'password at the external broker' },
   { flag: 'topic-prefix', env: 'HUGH_TOPIC_PREFIX', path: 'mqtt.topicPrefix', type: 'string', description: 'first level of every MQTT topic (default hugh)' },
+  { flag: 'vad-model', env: 'HUGH_VAD_MODEL', path: 'vad.modelPath', type: 'string', description: `Silero VAD v5 model (default ${DEFAULT_VAD_MODEL})` },
+  { flag: 'trailing-silence-ms', env: 'HUGH_TRAILING_SILENCE_MS', path: 'vad.trailingSilenceMs', type: 'int', description: 'silence that ends an utterance (default 600)' },
   { flag: 'max-utterance-ms', env: 'HUGH_MAX_UTTERANCE_MS', path: 'turn.maxUtteranceMs', type: 'int', description: 'longest utterance accepted (default 15000)' },
 ];
 

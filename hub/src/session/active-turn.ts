@@ -41,6 +41,7 @@ export class ActiveTurn implements Turn {
     readonly turnId: number,
     readonly wake: WakeInfo | undefined,
     readonly inputFormat: { sampleRateHz: number; channels: 1 | 2 },
+    readonly preRollMs: number,
     readonly playbackFormats: readonly PlaybackFormat[],
     private readonly maxUtteranceMs: number,
     private readonly logger: Logger,

@@ -139,6 +139,7 @@ export class SatelliteSession {
       message.turnId,
       wake,
       { sampleRateHz: message.sampleRateHz, channels: message.channels },
+      message.preRollMs,
       this.hello.playbackFormats,
       this.options.maxUtteranceMs,
       this.logger.child({ turnId: message.turnId }),

@@ -26,6 +26,8 @@ export interface Turn {
   readonly turnId: number;
   readonly wake: WakeInfo | undefined;
   readonly inputFormat: { sampleRateHz: number; channels: 1 | 2 };
+  /** Audio from before the wake word's end at the start of `audio` (it holds the wake word). */
+  readonly preRollMs: number;
   /** Audio frames in order; ends at audio-stop, stop-listening or the length limit. */
   readonly audio: AsyncIterable<AudioFrame>;
   readonly signal: AbortSignal;

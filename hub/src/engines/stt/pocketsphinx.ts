@@ -16,9 +16,11 @@ export class PocketsphinxStt implements SpeechToText {
 
   transcribe(samples: Int16Array, options: EngineCallOptions): Promise<string> {
     return new Promise((resolve, reject) => {
+      // pocketsphinx fopen()s its -infile; Node's stdin pipe is a socket that fopen cannot read,
+      // so `cat` turns it into a real pipe. The model folder is passed as $1, never interpolated.
       const child = spawn(
-        'pocketsphinx_continuous',
-        ['-infile', '/dev/stdin', '-hmm', `${this.modelDir}/en-us`, '-lm', `${this.modelDir}/en-us.lm.bin`, '-dict', `${this.modelDir}/cmudict-en-us.dict`, '-logfn', '/dev/null'],
+        'sh',
+        ['-c', 'cat | exec pocketsphinx_continuous -infile /dev/stdin -hmm "$1/en-us" -lm "$1/en-us.lm.bin" -dict "$1/cmudict-en-us.dict" -logfn /dev/null', 'pocketsphinx', this.modelDir],
         { stdio: ['pipe', 'pipe', 'pipe'], signal: options.signal },
       );
       let stdout = '';

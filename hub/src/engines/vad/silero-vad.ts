@@ -6,12 +6,37 @@ export interface VoiceActivityDetector {
   readonly frameSamples: number;
   probability(frame: Int16Array): Promise<number>;
   reset(): void;
-  close(): Promise<void>;
 }
 
 const FRAME_SAMPLES = 512; // 32 ms at 16 kHz
 const CONTEXT_SAMPLES = 64;
 const STATE_SIZE = 2 * 1 * 128;
+
+/** The loaded model, shared by every turn; each turn gets its own state with `create()`. */
+export class SileroVadModel {
+  private constructor(private readonly session: ort.InferenceSession) {}
+
+  static async load(path: string): Promise<SileroVadModel> {
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(path, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+    } catch (error) {
+      throw new HughError('HUGH_ERR_CONFIG_INVALID', `vad.modelPath: ${path} cannot be loaded: ${(error as Error).message}`);
+    }
+    if (!session.inputNames.includes('state')) {
+      throw new HughError('HUGH_ERR_CONFIG_INVALID', `vad.modelPath: ${path} is not a Silero VAD v5/v6 model (inputs: ${session.inputNames.join(', ')})`);
+    }
+    return new SileroVadModel(session);
+  }
+
+  create(): VoiceActivityDetector {
+    return new SileroVad(this.session);
+  }
+
+  async close(): Promise<void> {
+    await this.session.release();
+  }
+}
 
 /**
  * Silero VAD v5/v6 through onnxruntime-node. Each call feeds 512 new samples with the previous 64
@@ -24,20 +49,7 @@ export class SileroVad implements VoiceActivityDetector {
   private context = new Float32Array(CONTEXT_SAMPLES);
   private readonly sampleRate = new ort.Tensor('int64', BigInt64Array.from([16_000n]), []);
 
-  private constructor(private readonly session: ort.InferenceSession) {}
-
-  static async load(path: string): Promise<SileroVad> {
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(path, { intraOpNumThreads: 1, interOpNumThreads: 1 });
-    } catch (error) {
-      throw new HughError('HUGH_ERR_CONFIG_INVALID', `vad.modelPath: ${path} cannot be loaded: ${(error as Error).message}`);
-    }
-    if (!session.inputNames.includes('state')) {
-      throw new HughError('HUGH_ERR_CONFIG_INVALID', `vad.modelPath: ${path} is not a Silero VAD v5/v6 model (inputs: ${session.inputNames.join(', ')})`);
-    }
-    return new SileroVad(session);
-  }
+  constructor(private readonly session: ort.InferenceSession) {}
 
   async probability(frame: Int16Array): Promise<number> {
     if (frame.length !== FRAME_SAMPLES) throw new HughError('HUGH_ERR_INTERNAL', `Silero VAD takes ${FRAME_SAMPLES}-sample frames, got ${frame.length}`);
@@ -58,9 +70,5 @@ export class SileroVad implements VoiceActivityDetector {
   reset(): void {
     this.state = new Float32Array(STATE_SIZE);
     this.context = new Float32Array(CONTEXT_SAMPLES);
-  }
-
-  async close(): Promise<void> {
-    await this.session.release();
   }
 }

@@ -1,0 +1,73 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '@hugh/common';
+import { HubConfigSchema, createPipeline, parseWav, startHub, type Hub, type TurnRecord } from '@hugh/hub';
+import { FileInput, HubClient, OpenWakeWordEngine, Satellite, WakeWordDetector, WavFileSink, createHubLink } from '@hugh/satellite';
+import { waitFor } from '../testing/net.js';
+import { sharedPath } from '../testing/shared.js';
+import { VOICES, synthesize } from '../testing/speech.js';
+
+/**
+ * A whole spoken turn on the embedded defaults: flite says "hey jarvis, what time is it" into a
+ * satellite's file input; openWakeWord, Silero VAD, pocketsphinx, the local reply and espeak-ng
+ * do the rest, and the reply lands in the satellite's WAV sink.
+ */
+describe('a spoken turn end to end (local engines)', () => {
+  let hub: Hub | undefined;
+  const stops: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const stop of stops.splice(0)) await stop();
+    await hub?.close();
+  });
+
+  it.each([
+    ['MQTT', (h: Hub) => `mqtt://127.0.0.1:${h.mqttPort}`],
+    ['WebSocket', (h: Hub) => `ws://127.0.0.1:${h.httpPort}`],
+  ])('over %s', async (_name, hubUrl) => {
+    const records: TurnRecord[] = [];
+    const config = HubConfigSchema.parse({
+      mqtt: { host: '127.0.0.1', port: 0 },
+      http: { host: '127.0.0.1', port: 0 },
+      vad: { modelPath: sharedPath('models/silero-vad/silero_vad_v5.onnx') },
+    });
+    const logger = silentLogger();
+    hub = await startHub(config, { logger, turnHandler: await createPipeline(config, logger, { onRecord: (record) => records.push(record) }) });
+
+    const engine = await OpenWakeWordEngine.load(sharedPath('models/openwakeword'), [{ model: 'hey_jarvis_v0.1.onnx' }]);
+    const link = await createHubLink({ url: hubUrl(hub), satelliteId: 'kitchen', logger });
+    const client = new HubClient(link, { satelliteId: 'kitchen', softwareVersion: 'test', wakeEngines: ['openwakeword'], playbackFormats: [{ sampleRateHz: 24_000, channels: 1 }, { sampleRateHz: 22_050, channels: 1 }], logger });
+    const sink = new WavFileSink(mkdtempSync(join(tmpdir(), 'hugh-turn-')));
+    const clip = synthesize('hey jarvis, what time is it', VOICES[0]!, { padS: 1 });
+    const satellite = new Satellite(client, new FileInput(clip), new WakeWordDetector([engine]), sink, { preRollMs: 1_500, replyTimeoutMs: 15_000, chimes: false, logger });
+    client.start();
+    await client.waitReady();
+    const stop = new AbortController();
+    const running = satellite.run(stop.signal);
+    stops.push(async () => {
+      stop.abort();
+      await running;
+      await client.stop();
+      await engine.close();
+    });
+
+    await waitFor(() => sink.files.length === 1 && records.length === 1, 'the spoken reply', 20_000);
+    const [record] = records;
+    expect(record).toMatchObject({ outcome: 'answered', keyword: 'hey_jarvis', sttEngine: 'pocketsphinx', ttsEngine: 'espeak-ng' });
+    expect(record!.transcript).toMatch(/what time is it/);
+    expect(record!.replyText).toMatch(/^It's \d{1,2}:\d{2} [AP]M\.$/);
+    for (const stage of ['wakeMs', 'endOfSpeechMs', 'transcriptMs', 'firstReplyTextMs', 'firstAudioOutMs', 'lastAudioOutMs'] as const) {
+      expect(record!.times[stage], stage).toBeGreaterThan(0);
+    }
+
+    // The reply is speech: about a second or two long, and not silence.
+    const reply = parseWav(readFileSync(sink.files[0]!));
+    expect(reply.sampleRateHz).toBe(22_050); // espeak-ng's own rate, which the satellite plays: no resampling
+    const seconds = reply.samples.length / reply.sampleRateHz;
+    expect(seconds).toBeGreaterThan(0.8);
+    expect(seconds).toBeLessThan(4);
+    const rms = Math.sqrt(reply.samples.reduce((sum, sample) => sum + sample * sample, 0) / reply.samples.length);
+    expect(rms).toBeGreaterThan(500);
+  }, 40_000);
+});
