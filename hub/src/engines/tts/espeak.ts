@@ -16,12 +16,14 @@ export class CommandLineTts implements TextToSpeech {
   }
 
   synthesize(text: string, options: EngineCallOptions): Promise<PcmAudio> {
-    const args =
+    // flite opens its -o path itself, and Node's stdout pipe is a socket it cannot open: `cat`
+    // gives it a real pipe. Text and voice are passed as arguments, never interpolated.
+    const [command, args] =
       this.tool === 'espeak-ng'
-        ? ['--stdout', ...(this.voice ? ['-v', this.voice] : []), '--', text]
-        : ['-t', text, '-o', '/dev/stdout', ...(this.voice ? ['-voice', this.voice] : [])];
+        ? ['espeak-ng', ['--stdout', ...(this.voice ? ['-v', this.voice] : []), '--', text]]
+        : ['sh', ['-c', 'flite -t "$1" ${2:+-voice "$2"} -o /dev/stdout | cat', 'flite', text, this.voice ?? '']];
     return new Promise((resolve, reject) => {
-      const child = spawn(this.tool, args, { stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal });
+      const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal });
       const chunks: Buffer[] = [];
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));

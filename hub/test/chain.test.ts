@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '@hugh/common';
+import { EngineChain, WhisperCppStt, PocketsphinxStt, type SpeechToText } from '@hugh/hub';
+import { fakeHttpServer } from '../../testing/http-server.js';
+import { readWavAs16kMono } from '@hugh/satellite';
+import { sharedPath } from '../../testing/shared.js';
+
+/** Failover is measured with the real local fallback (pocketsphinx) behind a primary that is down or hangs. */
+describe('engine chain failover', () => {
+  const speech = () => readWavAs16kMono(sharedPath('audio/welcome-3s.wav'));
+
+  it('primary refusing connections: the fallback answers, and the next call skips the primary', async () => {
+    const calls: string[] = [];
+    const counting = (engine: SpeechToText): SpeechToText => ({ name: engine.name, transcribe: (s, o) => (calls.push(engine.name), engine.transcribe(s, o)) });
+    const chain = new EngineChain('stt', [{ engine: counting(new WhisperCppStt('http://127.0.0.1:1')), timeoutMs: 2_000 }, { engine: counting(new PocketsphinxStt()), timeoutMs: 15_000 }], silentLogger());
+    const first = await chain.run((stt, signal) => stt.transcribe(speech(), { signal }), AbortSignal.timeout(20_000));
+    expect(first.engine).toBe('pocketsphinx');
+    expect(first.value).toMatch(/welcome to willow/);
+    expect(chain.status()[0]?.state).toBe('open');
+    await chain.run((stt, signal) => stt.transcribe(speech(), { signal }), AbortSignal.timeout(20_000));
+    expect(calls).toEqual(['whisper.cpp http://127.0.0.1:1', 'pocketsphinx', 'pocketsphinx']);
+  }, 30_000);
+
+  it('primary hanging: the fallback answers within the timeout + 1 s', async () => {
+    const hung = await fakeHttpServer(() => undefined);
+    try {
+      const timeoutMs = 1_000;
+      const chain = new EngineChain('stt', [{ engine: new WhisperCppStt(hung.url), timeoutMs }, { engine: new PocketsphinxStt(), timeoutMs: 15_000 }], silentLogger());
+      const audio = speech();
+      // The fallback's own time is measured apart, so the bound is on what the failover adds.
+      const alone = Date.now();
+      await new PocketsphinxStt().transcribe(audio, { signal: AbortSignal.timeout(15_000) });
+      const fallbackMs = Date.now() - alone;
+      const started = Date.now();
+      const result = await chain.run((stt, signal) => stt.transcribe(audio, { signal }), AbortSignal.timeout(20_000));
+      expect(result.engine).toBe('pocketsphinx');
+      expect(Date.now() - started - fallbackMs).toBeLessThan(timeoutMs + 1_000);
+      expect(hung.requests).toHaveLength(1);
+    } finally {
+      await hung.close();
+    }
+  }, 30_000);
+
+  it('every engine down: one coded error naming each failure', async () => {
+    const chain = new EngineChain('tts', [{ engine: new WhisperCppStt('http://127.0.0.1:1'), timeoutMs: 500 }, { engine: new WhisperCppStt('http://127.0.0.1:2'), timeoutMs: 500 }], silentLogger());
+    await expect(chain.run((stt, signal) => stt.transcribe(new Int16Array(160), { signal }), AbortSignal.timeout(5_000))).rejects.toMatchObject({
+      code: 'HUGH_ERR_ENGINE_UNAVAILABLE',
+      message: expect.stringMatching(/every tts engine failed \(whisper\.cpp http:\/\/127\.0\.0\.1:1: .*; whisper\.cpp http:\/\/127\.0\.0\.1:2: /),
+    });
+  });
+
+  it('a cancelled turn is not a failure: no failover, the breaker stays closed', async () => {
+    const slow: SpeechToText = { name: 'slow', transcribe: (_s, { signal }) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))) };
+    const chain = new EngineChain('stt', [{ engine: slow, timeoutMs: 5_000 }, { engine: new PocketsphinxStt(), timeoutMs: 5_000 }], silentLogger());
+    const turn = new AbortController();
+    setTimeout(() => turn.abort('wake-word'), 100);
+    await expect(chain.run((stt, signal) => stt.transcribe(new Int16Array(160), { signal }), turn.signal)).rejects.toMatchObject({ code: 'HUGH_ERR_CANCELLED' });
+  });
+});
