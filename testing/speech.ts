@@ -24,13 +24,15 @@ let counter = 0;
  * Speaks `text` with a local synthesiser into a 16 kHz mono s16 WAV with `padS` seconds of
  * silence before and after (sox does the conversion). Returns the file's path.
  */
-export function synthesize(text: string, voice: Voice, options: { padS?: number; gainDb?: number } = {}): string {
+export function synthesize(text: string, voice: Voice, options: { padS?: number; gainDb?: number; trim?: boolean } = {}): string {
   const raw = join(dir, `raw-${counter}.wav`);
   const out = join(dir, `speech-${counter++}.wav`);
   if (voice.tool === 'flite') execFileSync('flite', ['-voice', voice.voice, '-t', text, '-o', raw]);
   else execFileSync('espeak-ng', ['-v', voice.voice, '-w', raw, text]);
   const pad = String(options.padS ?? 1);
-  execFileSync('sox', [raw, '-r', '16000', '-c', '1', '-b', '16', out, 'gain', String(options.gainDb ?? 0), 'pad', pad, pad]);
+  // `trim` cuts the synthesiser's own leading and trailing silence, so the pad is all there is.
+  const trim = options.trim ? ['silence', '1', '0.02', '0.5%', 'reverse', 'silence', '1', '0.02', '0.5%', 'reverse'] : [];
+  execFileSync('sox', [raw, '-r', '16000', '-c', '1', '-b', '16', out, ...trim, 'gain', String(options.gainDb ?? 0), 'pad', pad, pad]);
   return out;
 }
 

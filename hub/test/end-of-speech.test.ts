@@ -1,0 +1,64 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_ENDPOINT, EndOfSpeechDetector, SileroVadModel } from '@hugh/hub';
+import { readWavAs16kMono } from '@hugh/satellite';
+import { sharedPath } from '../../testing/shared.js';
+import { VOICES, synthesize } from '../../testing/speech.js';
+
+async function endpoint(model: SileroVadModel, samples: Int16Array, settings = DEFAULT_ENDPOINT) {
+  const detector = new EndOfSpeechDetector(model.create(), settings);
+  for (let offset = 0; offset < samples.length; offset += 640) {
+    const decision = await detector.push(samples.subarray(offset, offset + 640));
+    if (decision.kind !== 'continue') return { ...decision, decidedAtMs: ((offset + 640) / 16_000) * 1000 };
+  }
+  return { kind: 'continue' as const, decidedAtMs: (samples.length / 16_000) * 1000 };
+}
+
+describe('end of speech with Silero VAD v5 (../shared/models/silero-vad)', () => {
+  let model: SileroVadModel;
+  beforeAll(async () => {
+    model = await SileroVadModel.load(sharedPath('models/silero-vad/silero_vad_v5.onnx'));
+  });
+
+  it('hears speech in a real recording (the 64-sample context is fed: without it Silero returns ~0)', async () => {
+    const vad = model.create();
+    const samples = readWavAs16kMono(sharedPath('audio/jfk.wav'));
+    let speechFrames = 0;
+    let frames = 0;
+    for (let offset = 0; offset + 512 <= samples.length; offset += 512, frames++) if ((await vad.probability(samples.subarray(offset, offset + 512))) >= 0.5) speechFrames++;
+    expect(speechFrames / frames).toBeGreaterThan(0.4);
+  });
+
+  it('decides the end of a synthesised command within the trailing silence plus one frame', async () => {
+    const samples = readWavAs16kMono(synthesize('turn on the kitchen lights', VOICES[0]!, { padS: 1, trim: true }));
+    const decision = await endpoint(model, samples);
+    expect(decision.kind).toBe('end-of-speech');
+    if (decision.kind !== 'end-of-speech') return;
+    const speechEndS = samples.length / 16_000 - 1; // the synthesiser's speech ends where the 1 s pad starts
+    expect(decision.speechEndMs / 1000).toBeGreaterThan(speechEndS - 0.3);
+    expect(decision.speechEndMs / 1000).toBeLessThan(speechEndS + 0.2);
+    expect(decision.decidedAtMs - decision.speechEndMs).toBeLessThanOrEqual(DEFAULT_ENDPOINT.trailingSilenceMs + 64);
+  });
+
+  it('does not cut a sentence at a short pause inside it', async () => {
+    const first = readWavAs16kMono(synthesize('set a timer', VOICES[4]!, { padS: 0, trim: true }));
+    const second = readWavAs16kMono(synthesize('for ten minutes', VOICES[4]!, { padS: 0, trim: true }));
+    const pause = new Int16Array(16_000 * 0.35);
+    const samples = new Int16Array([...new Int16Array(8_000), ...first, ...pause, ...second, ...new Int16Array(16_000)]);
+    const decision = await endpoint(model, samples);
+    expect(decision.kind).toBe('end-of-speech');
+    if (decision.kind === 'end-of-speech') expect(decision.speechEndMs / 1000).toBeGreaterThan((8_000 + first.length + pause.length) / 16_000);
+  });
+
+  it('gives up with no-speech when nobody talks, and caps a long utterance', async () => {
+    expect((await endpoint(model, new Int16Array(16_000 * 6))).kind).toBe('no-speech');
+    const speech = readWavAs16kMono(sharedPath('audio/speech-60s.wav'));
+    const capped = await endpoint(model, speech, { ...DEFAULT_ENDPOINT, trailingSilenceMs: 3_000, maxUtteranceMs: 4_000 });
+    expect(capped.kind).toBe('max-length');
+    expect(capped.decidedAtMs).toBeLessThanOrEqual(4_100);
+  });
+
+  it('refuses a model that is not Silero v5/v6, naming the setting', async () => {
+    await expect(SileroVadModel.load(sharedPath('models/silero-vad/silero_vad_v4.onnx'))).rejects.toThrow(/vad\.modelPath: .* not a Silero VAD v5\/v6 model/);
+    await expect(SileroVadModel.load('/nonexistent.onnx')).rejects.toThrow(/vad\.modelPath: \/nonexistent\.onnx cannot be loaded/);
+  });
+});
