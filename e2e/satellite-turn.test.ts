@@ -31,7 +31,7 @@ class ScriptedReply implements TurnHandler {
   async handleTurn(turn: Turn): Promise<void> {
     let audioMs = 0;
     for await (const frame of turn.audio) {
-      this.frames.push({ ...frame, payload: frame.payload.slice() });
+      this.frames.push({ ...frame, payload: new Uint8Array(frame.payload) });
       audioMs += 40;
       if (audioMs >= 2_500) turn.stopListening('end-of-speech');
     }

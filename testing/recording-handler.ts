@@ -16,7 +16,7 @@ export class RecordingHandler implements TurnHandler {
   async handleTurn(turn: Turn): Promise<void> {
     const record: RecordedTurn = { satelliteId: turn.satelliteId, turnId: turn.turnId, frames: [], done: false, cancelled: false };
     this.turns.push(record);
-    for await (const frame of turn.audio) record.frames.push({ ...frame, payload: frame.payload.slice() });
+    for await (const frame of turn.audio) record.frames.push({ ...frame, payload: new Uint8Array(frame.payload) });
     record.cancelled = turn.signal.aborted;
     record.done = true;
   }

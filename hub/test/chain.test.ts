@@ -25,7 +25,7 @@ describe('engine chain failover', () => {
     const hung = await fakeHttpServer(() => undefined);
     try {
       const timeoutMs = 1_000;
-      const chain = new EngineChain('stt', [{ engine: new WhisperCppStt(hung.url), timeoutMs }, { engine: new PocketsphinxStt(), timeoutMs: 15_000 }], silentLogger());
+      const chain = new EngineChain<SpeechToText>('stt', [{ engine: new WhisperCppStt(hung.url), timeoutMs }, { engine: new PocketsphinxStt(), timeoutMs: 15_000 }], silentLogger());
       const audio = speech();
       // The fallback's own time is measured apart, so the bound is on what the failover adds.
       const alone = Date.now();
@@ -42,7 +42,7 @@ describe('engine chain failover', () => {
   }, 30_000);
 
   it('every engine down: one coded error naming each failure', async () => {
-    const chain = new EngineChain('tts', [{ engine: new WhisperCppStt('http://127.0.0.1:1'), timeoutMs: 500 }, { engine: new WhisperCppStt('http://127.0.0.1:2'), timeoutMs: 500 }], silentLogger());
+    const chain = new EngineChain<SpeechToText>('tts', [{ engine: new WhisperCppStt('http://127.0.0.1:1'), timeoutMs: 500 }, { engine: new WhisperCppStt('http://127.0.0.1:2'), timeoutMs: 500 }], silentLogger());
     await expect(chain.run((stt, signal) => stt.transcribe(new Int16Array(160), { signal }), AbortSignal.timeout(5_000))).rejects.toMatchObject({
       code: 'HUGH_ERR_ENGINE_UNAVAILABLE',
       message: expect.stringMatching(/every tts engine failed \(whisper\.cpp http:\/\/127\.0\.0\.1:1: .*; whisper\.cpp http:\/\/127\.0\.0\.1:2: /),
@@ -51,7 +51,7 @@ describe('engine chain failover', () => {
 
   it('a cancelled turn is not a failure: no failover, the breaker stays closed', async () => {
     const slow: SpeechToText = { name: 'slow', transcribe: (_s, { signal }) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))) };
-    const chain = new EngineChain('stt', [{ engine: slow, timeoutMs: 5_000 }, { engine: new PocketsphinxStt(), timeoutMs: 5_000 }], silentLogger());
+    const chain = new EngineChain<SpeechToText>('stt', [{ engine: slow, timeoutMs: 5_000 }, { engine: new PocketsphinxStt(), timeoutMs: 5_000 }], silentLogger());
     const turn = new AbortController();
     setTimeout(() => turn.abort('wake-word'), 100);
     await expect(chain.run((stt, signal) => stt.transcribe(new Int16Array(160), { signal }), turn.signal)).rejects.toMatchObject({ code: 'HUGH_ERR_CANCELLED' });

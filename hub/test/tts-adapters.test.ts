@@ -23,7 +23,9 @@ describe('OpenAI-compatible /v1/audio/speech adapter (wire format; not a test of
   afterEach(async () => server?.close());
 
   it('POSTs {model, input, voice, response_format: wav} and reads the WAV', async () => {
-    server = await fakeHttpServer((_request, res) => res.writeHead(200, { 'content-type': 'audio/wav' }).end(wavBytes({ sampleRateHz: 22_050, channels: 1, samples: tone })));
+    server = await fakeHttpServer((_request, res) => {
+      res.writeHead(200, { 'content-type': 'audio/wav' }).end(wavBytes({ sampleRateHz: 22_050, channels: 1, samples: tone }));
+    });
     const audio = await new OpenAiTts(server.url, 'tts-1', 'alloy').synthesize('Hello.', call());
     expect(server.requests[0]?.path).toBe('/v1/audio/speech');
     expect(server.requests[0]?.json).toEqual({ model: 'tts-1', input: 'Hello.', voice: 'alloy', response_format: 'wav' });

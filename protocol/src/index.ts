@@ -4,3 +4,4 @@ export * from './ids.js';
 export * from './audio-frame.js';
 export * from './messages.js';
 export * from './topics.js';
+export * from './pcm.js';

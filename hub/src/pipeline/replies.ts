@@ -18,7 +18,7 @@ export class LocalReplies implements ReplyGenerator {
   async *reply(transcript: string): AsyncIterable<string> {
     const text = transcript.toLowerCase();
     if (/\btime\b/.test(text)) yield `It's ${spokenTime(this.now())}.`;
-    else if (/\b(date|day is it|today)\b/.test(text)) yield `Today is ${this.now().toLocaleDateString('en-US', { weekday: 'long', month: 'long', day: 'numeric' })}.`;
+    else if (/\b(date|day|today)\b/.test(text)) yield `Today is ${this.now().toLocaleDateString('en-US', { weekday: 'long', month: 'long', day: 'numeric' })}.`;
     else yield `I heard: ${transcript}. I can't answer that yet.`;
   }
 }

@@ -1,5 +1,5 @@
 import type { Logger } from '@hugh/common';
-import { HughError, type PlaybackFormat } from '@hugh/protocol';
+import { HughError, pcmSamples, type PlaybackFormat } from '@hugh/protocol';
 import type { EngineChain } from '../engines/chain.js';
 import type { SpeechToText } from '../engines/stt/speech-to-text.js';
 import type { TextToSpeech } from '../engines/tts/text-to-speech.js';
@@ -27,11 +27,6 @@ export interface PipelineOptions {
 
 const APOLOGY_STT = "Sorry, I can't understand speech right now.";
 const DIDNT_CATCH = "Sorry, I didn't catch that.";
-
-function samplesOf(payload: Uint8Array): Int16Array {
-  const copy = payload.byteOffset % 2 === 0 ? payload : payload.slice();
-  return new Int16Array(copy.buffer, copy.byteOffset, copy.byteLength >> 1);
-}
 
 /** The satellite format to send a reply in: the TTS rate if the satellite plays it, else its first. */
 function chooseFormat(formats: readonly PlaybackFormat[], sampleRateHz: number): PlaybackFormat | undefined {
@@ -103,7 +98,7 @@ export class VoicePipeline implements TurnHandler {
     let collected = 0;
     let heard = false;
     for await (const frame of turn.audio) {
-      let samples = samplesOf(frame.payload);
+      let samples = pcmSamples(frame.payload);
       if (skip > 0) {
         const dropped = Math.min(skip, samples.length);
         skip -= dropped;

@@ -38,13 +38,4 @@ export function encodeWav(pcm: Int16Array, sampleRateHz: number, channels = 1): 
   return wav.toBuffer();
 }
 
-/** Little-endian bytes of s16 samples (no copy on little-endian machines' typed arrays). */
-export function pcmBytes(samples: Int16Array): Uint8Array {
-  return new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
-}
-
-/** s16 samples of little-endian PCM bytes; copies when the bytes are not 2-byte aligned. */
-export function pcmSamples(bytes: Uint8Array): Int16Array {
-  if (bytes.byteOffset % 2 === 0) return new Int16Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.byteLength / 2));
-  return new Int16Array(bytes.slice().buffer, 0, Math.floor(bytes.byteLength / 2));
-}
+export { pcmBytes, pcmSamples } from '@hugh/protocol';

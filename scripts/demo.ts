@@ -1,0 +1,89 @@
+/**
+ * `npm run demo`: one spoken turn end to end on this machine, embedded defaults only: a hub
+ * (embedded broker, Silero VAD, pocketsphinx, local replies, espeak-ng) and a real hugh-satellite
+ * process whose microphone is a recording.
+ *
+ *   npm run demo -- [--say "hey jarvis, what time is it" | --input FILE.wav] [--transport mqtt|ws] [--json]
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createLogger, silentLogger } from '@hugh/common';
+import { HubConfigSchema, createPipeline, startHub, type TurnRecord } from '@hugh/hub';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const { values } = parseArgs({
+  options: { say: { type: 'string' }, input: { type: 'string' }, transport: { type: 'string', default: 'mqtt' }, json: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false } },
+});
+if (values.transport !== 'mqtt' && values.transport !== 'ws') throw new Error('--transport must be mqtt or ws');
+
+/** Models: HUGH_MODELS_ROOT, else ../shared/models beside the repository, else where install scripts put them. */
+const modelsRoot = [process.env.HUGH_MODELS_ROOT, join(root, '../shared/models'), '/var/lib/hugh/models'].find((dir) => dir && existsSync(dir));
+if (!modelsRoot) throw new Error('no models found: set HUGH_MODELS_ROOT to a folder with openwakeword/ and silero-vad/');
+const vadModel = [join(modelsRoot, 'silero-vad/silero_vad_v5.onnx'), join(modelsRoot, 'silero_vad_v5.onnx')].find(existsSync)!;
+
+const work = mkdtempSync(join(tmpdir(), 'hugh-demo-'));
+let clip = values.input;
+if (!clip) {
+  const text = values.say ?? 'hey jarvis, what time is it';
+  const raw = join(work, 'say-raw.wav');
+  clip = join(work, 'say.wav');
+  execFileSync('flite', ['-voice', 'slt', '-t', text, '-o', raw]);
+  execFileSync('sox', [raw, '-r', '16000', '-c', '1', '-b', '16', clip, 'pad', '1', '2']);
+}
+
+const logger = values.verbose ? createLogger('hub') : silentLogger();
+const config = HubConfigSchema.parse({ mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, vad: { modelPath: vadModel } });
+let record: TurnRecord | undefined;
+const hub = await startHub(config, { logger, turnHandler: await createPipeline(config, logger, { onRecord: (r) => (record = r) }) });
+const output = join(work, 'replies');
+const hubUrl = values.transport === 'mqtt' ? `mqtt://127.0.0.1:${hub.mqttPort}` : `ws://127.0.0.1:${hub.httpPort}`;
+const satellite = spawn(
+  process.execPath,
+  [join(root, 'satellite/bin/hugh-satellite.js'), '--hub', hubUrl, '--id', 'demo', '--input', clip, '--output', output, '--once', '--models-dir', join(modelsRoot, 'openwakeword')],
+  { stdio: ['ignore', values.verbose ? 'inherit' : 'ignore', 'inherit'], env: { ...process.env, HUGH_LOG_LEVEL: values.verbose ? 'info' : 'warn' } },
+);
+const timer = setTimeout(() => satellite.kill(), 30_000);
+const code = await new Promise<number | null>((resolve) => satellite.once('exit', resolve));
+clearTimeout(timer);
+await hub.close();
+
+const replies = existsSync(output) ? readdirSync(output).filter((file) => file.startsWith('reply-')).map((file) => join(output, file)) : [];
+const t = record?.times;
+const since = (at?: number) => (at !== undefined && t?.endOfSpeechMs !== undefined ? at - t.endOfSpeechMs : undefined);
+const summary = {
+  input: clip,
+  transport: values.transport,
+  keyword: record?.keyword,
+  transcript: record?.transcript,
+  replyText: record?.replyText,
+  outcome: record?.outcome ?? 'no turn (was the wake word heard?)',
+  error: record?.error,
+  stagesMs: {
+    wakeToEndOfSpeech: t?.wakeMs !== undefined && t.endOfSpeechMs !== undefined ? t.endOfSpeechMs - t.wakeMs : undefined,
+    transcript: since(t?.transcriptMs),
+    firstReplyText: since(t?.firstReplyTextMs),
+    firstAudioOut: since(t?.firstAudioOutMs),
+    lastAudioOut: since(t?.lastAudioOutMs),
+  },
+  engineMs: record?.engineMs,
+  hubOverheadMs: record?.hubOverheadMs,
+  times: t,
+  replyWav: replies.at(-1),
+  satelliteExitCode: code,
+};
+if (values.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+else {
+  process.stdout.write(
+    [
+      `heard:      ${summary.keyword ?? '-'} → "${summary.transcript ?? ''}"`,
+      `answered:   "${summary.replyText ?? ''}" (${summary.outcome})`,
+      `after end of speech: transcript ${summary.stagesMs.transcript} ms, first audio ${summary.stagesMs.firstAudioOut} ms, last audio ${summary.stagesMs.lastAudioOut} ms`,
+      `reply WAV:  ${summary.replyWav ?? '-'}`,
+    ].join('\n') + '\n',
+  );
+}
+process.exit(record?.outcome === 'answered' && code === 0 ? 0 : 1);
