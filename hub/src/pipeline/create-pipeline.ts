@@ -76,7 +76,7 @@ export async function createPipeline(
     vad,
     endpoint: {
       speechThreshold: config.vad.speechThreshold,
-      silenceThreshold: Math.max(0.05, config.vad.speechThreshold - 0.15),
+      silenceThreshold: config.vad.speechThreshold,
       minSpeechMs: config.vad.minSpeechMs,
       trailingSilenceMs: config.vad.trailingSilenceMs,
       noSpeechTimeoutMs: config.vad.noSpeechTimeoutMs,

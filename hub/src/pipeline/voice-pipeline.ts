@@ -171,8 +171,9 @@ export class VoicePipeline implements TurnHandler {
         writer = turn.startReply(format);
       }
       const pcm = toFormat(audio, writer.format.sampleRateHz);
-      writer.write(new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength));
+      // The first frame leaves at the start of write(); the rest of the sentence follows it.
       record.times.firstAudioOutMs ??= Date.now();
+      writer.write(new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength));
       record.times.lastAudioOutMs = Date.now();
     };
     try {

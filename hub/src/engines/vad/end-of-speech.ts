@@ -3,7 +3,10 @@ import type { VoiceActivityDetector } from './silero-vad.js';
 export interface EndpointSettings {
   /** Probability at or above which a frame is speech. */
   speechThreshold: number;
-  /** Probability below which a frame is silence (hysteresis: between the two, nothing changes). */
+  /**
+   * Probability below which a frame is silence; between the two nothing changes. Equal by default:
+   * measured here, a gap only added Silero's hang-over to the end-of-speech delay.
+   */
   silenceThreshold: number;
   /** Speech needed before an utterance counts as started (a cough or a wake-word tail is not one). */
   minSpeechMs: number;
@@ -17,7 +20,7 @@ export interface EndpointSettings {
 
 export const DEFAULT_ENDPOINT: EndpointSettings = {
   speechThreshold: 0.5,
-  silenceThreshold: 0.35,
+  silenceThreshold: 0.5,
   minSpeechMs: 160,
   trailingSilenceMs: 600,
   noSpeechTimeoutMs: 5_000,
