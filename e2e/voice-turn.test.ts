@@ -70,4 +70,40 @@ describe('a spoken turn end to end (local engines)', () => {
     const rms = Math.sqrt(reply.samples.reduce((sum, sample) => sum + sample * sample, 0) / reply.samples.length);
     expect(rms).toBeGreaterThan(500);
   }, 40_000);
+
+  it('every TTS engine down: the turn fails with a coded error and the satellite plays its error chime', async () => {
+    const records: TurnRecord[] = [];
+    const config = HubConfigSchema.parse({
+      mqtt: { host: '127.0.0.1', port: 0 },
+      http: { host: '127.0.0.1', port: 0 },
+      vad: { modelPath: sharedPath('models/silero-vad/silero_vad_v5.onnx') },
+      tts: { engines: [{ type: 'openai', url: 'http://127.0.0.1:1', timeoutMs: 1_000 }] },
+    });
+    const logger = silentLogger();
+    hub = await startHub(config, { logger, turnHandler: await createPipeline(config, logger, { onRecord: (record) => records.push(record) }) });
+    const engine = await OpenWakeWordEngine.load(sharedPath('models/openwakeword'), [{ model: 'hey_jarvis_v0.1.onnx' }]);
+    const link = await createHubLink({ url: `ws://127.0.0.1:${hub.httpPort}`, satelliteId: 'den', logger });
+    const client = new HubClient(link, { satelliteId: 'den', softwareVersion: 'test', wakeEngines: ['openwakeword'], playbackFormats: [{ sampleRateHz: 22_050, channels: 1 }], logger });
+    const errors: string[] = [];
+    client.on('hub-error', (code) => errors.push(code));
+    const sink = new WavFileSink(mkdtempSync(join(tmpdir(), 'hugh-turn-')));
+    const satellite = new Satellite(client, new FileInput(synthesize('hey jarvis, what time is it', VOICES[1]!)), new WakeWordDetector([engine]), sink, { preRollMs: 1_500, replyTimeoutMs: 15_000, chimes: true, logger });
+    client.start();
+    await client.waitReady();
+    const stop = new AbortController();
+    const running = satellite.run(stop.signal);
+    stops.push(async () => {
+      stop.abort();
+      await running;
+      await client.stop();
+      await engine.close();
+    });
+    await waitFor(() => records.length === 1 && errors.length > 0, 'the failed turn', 20_000);
+    expect(records[0]).toMatchObject({ outcome: 'failed', transcript: expect.stringMatching(/time/) });
+    expect(records[0]!.error).toMatch(/every tts engine failed/);
+    expect(errors).toContain('HUGH_ERR_ENGINE_UNAVAILABLE');
+    // wake, done (end of listening), error
+    await waitFor(() => sink.chimes.length === 3, 'the error chime');
+    expect(sink.files).toEqual([]);
+  }, 40_000);
 });

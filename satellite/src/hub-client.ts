@@ -47,7 +47,7 @@ export interface HubClientEvents {
   volume: [percent: number];
   listen: [turnId: number];
   say: [text: string];
-  'hub-error': [code: string, message: string];
+  'hub-error': [code: string, message: string, turnId: number | undefined];
 }
 
 /** Why an outgoing turn's audio stopped. */
@@ -258,7 +258,7 @@ export class HubClient extends EventEmitter<HubClientEvents> {
         return;
       case 'reject':
         this.logger.error({ code: message.code }, `hub rejected this satellite: ${message.message}`);
-        this.emit('hub-error', message.code, message.message);
+        this.emit('hub-error', message.code, message.message, undefined);
         return;
       case 'stop-listening':
         if (this.outgoing?.turnId === message.turnId) this.outgoing.abort('stop-listening');
@@ -309,7 +309,7 @@ export class HubClient extends EventEmitter<HubClientEvents> {
           this.lost('hub forgot this satellite');
           this.sendHello();
         }
-        this.emit('hub-error', message.code, message.message);
+        this.emit('hub-error', message.code, message.message, message.turnId);
         return;
     }
   }

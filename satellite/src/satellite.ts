@@ -71,6 +71,15 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
     });
     client.on('reply-stop', (turnId, reason) => this.onReplyStop(turnId, reason));
     client.on('transcript', (turnId, text) => this.logger.info({ turnId, text }, 'transcript'));
+    client.on('hub-error', (_code, _message, turnId) => {
+      // The hub could not answer this turn (every engine down): say so with the error chime.
+      const mode = this.mode;
+      const current = mode.state === 'waiting' || mode.state === 'speaking' ? mode.turnId : mode.state === 'streaming' ? mode.turn.turnId : undefined;
+      if (turnId === undefined || turnId !== current) return;
+      if (mode.state === 'streaming') mode.turn.abort('error');
+      this.setMode({ state: 'idle' });
+      if (this.options.chimes) this.playChime('error');
+    });
   }
 
   get state(): SatelliteState {
