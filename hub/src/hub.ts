@@ -10,6 +10,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from './transport/embedded-b
 import { AedesBus, ExternalBus, type MqttBus } from './transport/mqtt-bus.js';
 import { MqttTransport } from './transport/mqtt-transport.js';
 import { WsTransport } from './transport/ws-transport.js';
+import { CommandHandler } from './integration/commands.js';
 import { HUB_VERSION } from './version.js';
 
 export interface Hub {
@@ -94,6 +95,7 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
       closers.push(() => embedded.close());
     }
     await mqtt.start();
+    await new CommandHandler(bus, topics, sessions, logger).start();
     bus.publish(topics.hub('availability'), 'online', { retain: true, qos: 1 });
 
     return {

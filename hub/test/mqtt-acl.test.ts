@@ -33,6 +33,7 @@ describe('embedded broker ACL', () => {
     expect(checkPublish(topics, 'hugh-sat-kitchen', 'hugh/sat/den/up/audio')).toMatchObject({ ok: false, code: 'HUGH_ERR_NOT_AUTHORIZED' });
     expect(checkPublish(topics, 'hugh-sat-kitchen', 'hugh/sat/kitchen/down/ctl')).toMatchObject({ ok: false, code: 'HUGH_ERR_NOT_AUTHORIZED' });
     expect(checkPublish(topics, 'hugh-sat-kitchen', 'hugh/sat/kitchen/bogus')).toMatchObject({ ok: false, code: 'HUGH_ERR_TOPIC_INVALID' });
+    expect(checkPublish(topics, 'hugh-sat-kitchen', 'hugh/sat/den/cmd/mute')).toMatchObject({ ok: false, code: 'HUGH_ERR_NOT_AUTHORIZED' });
   });
 
   it('keeps hub topics for the hub, opens commands, and leaves foreign topics alone', () => {

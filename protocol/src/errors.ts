@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   HUGH_ERR_TIMEOUT: 'An operation did not finish within its time limit.',
   HUGH_ERR_CANCELLED: 'The turn was cancelled (new wake word, cancel message, stop command).',
   HUGH_ERR_INTERNAL: 'An unexpected failure inside this side; it has been logged.',
+  HUGH_ERR_UNKNOWN_SATELLITE: 'A command names a satellite that is not connected.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -23,7 +23,7 @@ const REFUSED_TOPIC = '$hugh/refused';
 
 /**
  * Publish rules of the embedded broker. A satellite (client id `hugh-sat-<id>`) may publish only
- * its own `up/…` and `availability` topics; hub-owned topics (`down/…`, `state`, `event/…`,
+ * its own `up/…` and `availability` topics (no commands); hub-owned topics (`down/…`, `state`, `event/…`,
  * `hub/…`) are published by the hub in-process and by no client. `cmd/…` and topics outside the
  * tree are open (the embedded broker may also serve the house's other devices).
  */
@@ -37,7 +37,10 @@ export function checkPublish(topics: Topics, clientId: string, topic: string): {
     return { ok: false, code: 'HUGH_ERR_TOPIC_INVALID', reason: `${topic} is not in the topic tree` };
   }
   const self = satelliteIdFromClientId(clientId);
-  if (parsed.kind === 'satellite-command') return { ok: true };
+  if (parsed.kind === 'satellite-command') {
+    // Commands come from home automation; a satellite has its own control channel.
+    return self === undefined ? { ok: true } : { ok: false, code: 'HUGH_ERR_NOT_AUTHORIZED', reason: 'satellites may not send commands' };
+  }
   if (parsed.kind === 'satellite' && (parsed.channel === 'up/ctl' || parsed.channel === 'up/audio' || parsed.channel === 'availability')) {
     return self === parsed.satelliteId
       ? { ok: true }
