@@ -1,6 +1,7 @@
 import { createLogger, formatHelp } from '@hugh/common';
 import { HughError } from '@hugh/protocol';
 import { HUB_CONFIG_ENV, HUB_OPTIONS, loadHubConfig } from './config.js';
+import { HubEvents } from './events.js';
 import { startHub } from './hub.js';
 import { createPipeline } from './pipeline/create-pipeline.js';
 
@@ -18,8 +19,9 @@ async function main(): Promise<void> {
   // A bug in one satellite's turn must not take the house down: log, keep serving.
   process.on('uncaughtException', (error) => logger.fatal({ err: error }, 'uncaught exception'));
   process.on('unhandledRejection', (error) => logger.error({ err: error }, 'unhandled rejection'));
-  const turnHandler = await createPipeline(loaded.config, logger);
-  const hub = await startHub(loaded.config, { logger, turnHandler });
+  const events = new HubEvents();
+  const turnHandler = await createPipeline(loaded.config, logger, { onRecord: (record) => events.emit('turn', record) });
+  const hub = await startHub(loaded.config, { logger, turnHandler, events });
   logger.info({ httpPort: hub.httpPort, mqttPort: hub.mqttPort, configFile: loaded.configFile }, 'hub ready');
   const stop = async (signal: string) => {
     logger.info({ signal }, 'shutting down');

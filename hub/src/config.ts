@@ -56,6 +56,8 @@ export const HubConfigSchema = z
       .strictObject({
         /** Longest utterance accepted from a satellite. */
         maxUtteranceMs: z.int().min(1_000).max(120_000).default(15_000),
+        /** Wake words from several satellites within this window are one: the loudest keeps the turn. 0 turns it off. */
+        arbitrationWindowMs: z.int().min(0).max(2_000).default(400),
       })
       .prefault({}),
     vad: z

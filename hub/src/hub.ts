@@ -10,7 +10,9 @@ import { startEmbeddedBroker, type EmbeddedBroker } from './transport/embedded-b
 import { AedesBus, ExternalBus, type MqttBus } from './transport/mqtt-bus.js';
 import { MqttTransport } from './transport/mqtt-transport.js';
 import { WsTransport } from './transport/ws-transport.js';
+import { HubEvents } from './events.js';
 import { CommandHandler } from './integration/commands.js';
+import { EventPublisher } from './integration/event-publisher.js';
 import { HUB_VERSION } from './version.js';
 
 export interface Hub {
@@ -20,12 +22,15 @@ export interface Hub {
   readonly sessions: SessionManager;
   readonly bus: MqttBus;
   readonly topics: Topics;
+  readonly events: HubEvents;
   close(): Promise<void>;
 }
 
 export interface HubDependencies {
   logger: Logger;
   turnHandler?: TurnHandler;
+  /** Shared with the pipeline, so its turn records reach the same listeners. */
+  events?: HubEvents;
 }
 
 /**
@@ -35,7 +40,10 @@ export interface HubDependencies {
 export async function startHub(config: HubConfig, deps: HubDependencies): Promise<Hub> {
   const { logger } = deps;
   const topics = new Topics(config.mqtt.topicPrefix);
+  const events = deps.events ?? new HubEvents();
   const sessions = new SessionManager({
+    events,
+    arbitrationWindowMs: config.turn.arbitrationWindowMs,
     maxUtteranceMs: config.turn.maxUtteranceMs,
     hubVersion: HUB_VERSION,
     turnHandler: deps.turnHandler ?? new DrainTurnHandler(logger),
@@ -96,6 +104,7 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
     }
     await mqtt.start();
     await new CommandHandler(bus, topics, sessions, logger).start();
+    new EventPublisher(bus, topics, events).start();
     bus.publish(topics.hub('availability'), 'online', { retain: true, qos: 1 });
 
     return {
@@ -104,6 +113,7 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
       sessions,
       bus,
       topics,
+      events,
       async close() {
         await sessions.close();
         activeBus.publish(topics.hub('availability'), 'offline', { retain: true, qos: 1 });

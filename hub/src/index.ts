@@ -1,4 +1,5 @@
 export * from './config.js';
+export * from './events.js';
 export * from './hub.js';
 export * from './session/turn.js';
 export { SessionManager } from './session/session-manager.js';

@@ -45,6 +45,7 @@ export class ActiveTurn implements Turn {
     readonly playbackFormats: readonly PlaybackFormat[],
     private readonly maxUtteranceMs: number,
     private readonly logger: Logger,
+    private readonly onTranscript: (text: string) => void = () => undefined,
   ) {}
 
   get signal(): AbortSignal {
@@ -94,6 +95,7 @@ export class ActiveTurn implements Turn {
   sendTranscript(text: string): void {
     if (this.signal.aborted) return;
     this.link.sendControl(hubMessage({ type: 'transcript', turnId: this.turnId, text }));
+    this.onTranscript(text);
   }
 
   startReply(format: PlaybackFormat): ReplyWriter {

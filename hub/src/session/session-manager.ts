@@ -10,6 +10,7 @@ import {
 } from '@hugh/protocol';
 import type { LinkInputs, SatelliteLink } from '../transport/link.js';
 import { MqttTransport } from '../transport/mqtt-transport.js';
+import { WakeArbiter } from './arbiter.js';
 import { ErrorBudget } from './error-budget.js';
 import { SatelliteSession, type SessionOptions } from './session.js';
 
@@ -17,6 +18,8 @@ export interface SessionManagerOptions extends SessionOptions {
   /** Bad inputs tolerated per link within `errorWindowMs` before it is disconnected. */
   maxErrors: number;
   errorWindowMs: number;
+  /** Window in which wake words from several satellites are one event (0: no arbitration). */
+  arbitrationWindowMs: number;
 }
 
 /**
@@ -28,9 +31,20 @@ export class SessionManager implements LinkInputs {
   private readonly byLink = new Map<SatelliteLink, SatelliteSession>();
   private readonly budgets = new Map<SatelliteLink, ErrorBudget>();
   private readonly logger: Logger;
+  private readonly arbiter: WakeArbiter;
 
   constructor(private readonly options: SessionManagerOptions) {
     this.logger = options.logger;
+    this.arbiter = new WakeArbiter(options.arbitrationWindowMs, (winner, losers) => {
+      for (const loser of losers) {
+        const session = this.byId.get(loser.satelliteId);
+        if (session?.activeTurn?.turnId !== loser.turnId) continue;
+        this.logger.info({ satelliteId: loser.satelliteId, winner: winner.satelliteId, levelDbfs: loser.wake.levelDbfs, winnerLevelDbfs: winner.wake.levelDbfs }, 'wake arbitration lost');
+        session.cancelTurn('arbitration-lost', true);
+        options.events.emit('arbitration-lost', loser.satelliteId, loser.turnId, winner.satelliteId);
+      }
+    });
+    options.events.on('wake', (satelliteId, wake) => this.arbiter.report({ satelliteId, turnId: wake.turnId, wake }));
   }
 
   get sessions(): ReadonlyMap<string, SatelliteSession> {
@@ -75,6 +89,7 @@ export class SessionManager implements LinkInputs {
     if (this.byId.get(session.satelliteId) === session) this.byId.delete(session.satelliteId);
     session.close('error');
     this.logger.info({ satelliteId: session.satelliteId, remote: link.remote }, 'satellite disconnected');
+    if (!this.byId.has(session.satelliteId)) this.options.events.emit('satellite-offline', session.satelliteId);
   }
 
   /** Reports a publish the broker refused, to the satellite that made it. */
@@ -83,6 +98,7 @@ export class SessionManager implements LinkInputs {
   }
 
   async close(): Promise<void> {
+    this.arbiter.close();
     for (const session of this.byId.values()) session.close('error');
     this.byId.clear();
     this.byLink.clear();
@@ -112,6 +128,7 @@ export class SessionManager implements LinkInputs {
     this.byLink.set(link, session);
     session.welcome();
     this.logger.info({ satelliteId: hello.satelliteId, room: hello.room, remote: link.remote, version: hello.softwareVersion }, 'satellite connected');
+    this.options.events.emit('satellite-online', hello.satelliteId, { room: hello.room, softwareVersion: hello.softwareVersion, transport: link.transport });
   }
 
   private reject(link: SatelliteLink, error: unknown): void {

@@ -6,6 +6,7 @@ import {
   type SatelliteMessage,
   type SatelliteState,
 } from '@hugh/protocol';
+import type { HubEvents } from '../events.js';
 import type { SatelliteLink } from '../transport/link.js';
 import { ActiveTurn, type CancelReason } from './active-turn.js';
 import type { TurnHandler, WakeInfo } from './turn.js';
@@ -17,6 +18,7 @@ export interface SessionOptions {
   hubVersion: string;
   turnHandler: TurnHandler;
   logger: Logger;
+  events: HubEvents;
 }
 
 /** How many ended turn ids to remember, so their late frames are dropped quietly rather than reported. */
@@ -72,6 +74,7 @@ export class SatelliteSession {
         if (this.turn) this.cancelTurn('wake-word', true);
         this.pendingWake = { turnId: message.turnId, engine: message.engine, keyword: message.keyword, score: message.score, levelDbfs: message.levelDbfs, detectedAtMs: message.detectedAtMs };
         this.logger.info({ turnId: message.turnId, keyword: message.keyword, score: message.score, levelDbfs: message.levelDbfs }, 'wake word');
+        this.options.events.emit('wake', this.satelliteId, this.pendingWake);
         return;
       case 'audio-start':
         this.startTurn(message);
@@ -83,6 +86,7 @@ export class SatelliteSession {
         if (this.turn?.turnId === message.turnId) this.cancelTurn(message.reason, false);
         return;
       case 'state':
+        if (message.state !== this.state) this.options.events.emit('state', this.satelliteId, message.state);
         this.state = message.state;
         return;
       case 'ping':
@@ -143,6 +147,7 @@ export class SatelliteSession {
       this.hello.playbackFormats,
       this.options.maxUtteranceMs,
       this.logger.child({ turnId: message.turnId }),
+      (text) => this.options.events.emit('transcript', this.satelliteId, message.turnId, text),
     );
     this.turn = turn;
     const startedMs = Date.now();
@@ -152,6 +157,7 @@ export class SatelliteSession {
       .catch((error: unknown) => {
         const code = error instanceof HughError ? error.code : 'HUGH_ERR_INTERNAL';
         this.logger.error({ turnId: turn.turnId, err: error }, 'turn failed');
+        this.options.events.emit('error', this.satelliteId, { code, message: (error as Error).message, turnId: turn.turnId });
         this.link.sendControl(hubMessage({ type: 'error', code, message: 'the turn failed', turnId: turn.turnId }));
         turn.cancel('error', true);
       })

@@ -1,0 +1,94 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import mqtt from 'mqtt';
+import { silentLogger } from '@hugh/common';
+import { HubConfigSchema, startHub, type Hub, type Turn, type TurnHandler } from '@hugh/hub';
+import type { SatelliteState } from '@hugh/protocol';
+import { FileInput, HubClient, OpenWakeWordEngine, Satellite, WakeWordDetector, WavFileSink, chimePcm, createHubLink } from '@hugh/satellite';
+import { Mosquitto } from '../testing/mosquitto.js';
+import { freePort, waitFor } from '../testing/net.js';
+import { sharedPath } from '../testing/shared.js';
+import { VOICES, synthesize } from '../testing/speech.js';
+
+/** Listens 2 s, then replies: the losers' turns are cancelled long before. */
+class ShortReply implements TurnHandler {
+  readonly turns: Turn[] = [];
+  async handleTurn(turn: Turn): Promise<void> {
+    this.turns.push(turn);
+    let audioMs = 0;
+    for await (const _frame of turn.audio) if ((audioMs += 40) >= 2_000) turn.stopListening('end-of-speech');
+    if (turn.signal.aborted) return;
+    const writer = turn.startReply({ sampleRateHz: 24_000, channels: 1 });
+    writer.write(chimePcm('done'));
+    writer.end('done');
+  }
+}
+
+describe('multi-room wake arbitration, through a real Mosquitto', () => {
+  let hub: Hub | undefined;
+  let mosquitto: Mosquitto | undefined;
+  const stops: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const stop of stops.splice(0)) await stop();
+    await hub?.close();
+    await mosquitto?.kill();
+  });
+
+  it('three satellites hear the same "hey jarvis" at different levels: only the loudest gets the turn', async () => {
+    mosquitto = new Mosquitto(await freePort());
+    await mosquitto.start();
+    const handler = new ShortReply();
+    hub = await startHub(HubConfigSchema.parse({ mqtt: { brokerUrl: mosquitto.url }, http: { host: '127.0.0.1', port: 0 } }), { logger: silentLogger(), turnHandler: handler });
+    const watcher = await mqtt.connectAsync(mosquitto.url, { clientId: 'home-assistant', protocolVersion: 4 });
+    const arbitration: string[] = [];
+    watcher.on('message', (topic) => arbitration.push(topic.split('/')[2]!));
+    await watcher.subscribeAsync('hugh/sat/+/event/arbitration');
+    stops.push(() => watcher.endAsync(true));
+
+    const logger = silentLogger();
+    const rooms = [
+      ['kitchen', -10],
+      ['hallway', 0],
+      ['den', -5],
+    ] as const;
+    const satellites = await Promise.all(
+      rooms.map(async ([id, gainDb]) => {
+        const engine = await OpenWakeWordEngine.load(sharedPath('models/openwakeword'), [{ model: 'hey_jarvis_v0.1.onnx' }]);
+        const client = new HubClient(await createHubLink({ url: mosquitto!.url, satelliteId: id, logger }), { satelliteId: id, room: id, softwareVersion: 'test', wakeEngines: ['openwakeword'], playbackFormats: [{ sampleRateHz: 24_000, channels: 1 }], logger });
+        const sink = new WavFileSink(mkdtempSync(join(tmpdir(), `hugh-${id}-`)));
+        const clip = synthesize('hey jarvis, turn on the lights', VOICES[0]!, { gainDb });
+        const satellite = new Satellite(client, new FileInput(clip), new WakeWordDetector([engine]), sink, { preRollMs: 1_500, replyTimeoutMs: 10_000, chimes: false, logger });
+        const states: SatelliteState[] = [];
+        satellite.on('state', (state) => states.push(state));
+        client.start();
+        await client.waitReady();
+        return { id, satellite, client, sink, states, engine };
+      }),
+    );
+    const stop = new AbortController();
+    const running = satellites.map(({ satellite }) => satellite.run(stop.signal));
+    stops.push(async () => {
+      stop.abort();
+      await Promise.all(running);
+      for (const { client, engine } of satellites) {
+        await client.stop();
+        await engine.close();
+      }
+    });
+
+    await waitFor(() => satellites.some(({ sink }) => sink.files.length > 0), 'a reply', 15_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(handler.turns).toHaveLength(3);
+    const [hallway] = satellites.filter(({ id }) => id === 'hallway');
+    expect(hallway!.sink.files).toHaveLength(1);
+    for (const loser of satellites.filter(({ id }) => id !== 'hallway')) {
+      expect(loser.sink.files).toEqual([]);
+      expect(loser.states).toEqual(['streaming', 'idle']);
+    }
+    expect(handler.turns.filter((turn) => turn.signal.reason === 'arbitration-lost').map((turn) => turn.satelliteId).sort()).toEqual(['den', 'kitchen']);
+    await waitFor(() => arbitration.length === 2, 'the arbitration events');
+    expect(arbitration.sort()).toEqual(['den', 'kitchen']);
+  }, 40_000);
+});
