@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@hugh/common';
-import { HubConfigSchema, createPipeline, parseWav, startHub, type Hub, type TurnRecord } from '@hugh/hub';
+import { HubConfigSchema, HubEvents, createPipeline, parseWav, startHub, type Hub, type TurnRecord } from '@hugh/hub';
+import mqtt from 'mqtt';
 import { FileInput, HubClient, OpenWakeWordEngine, Satellite, WakeWordDetector, WavFileSink, createHubLink } from '@hugh/satellite';
 import { waitFor } from '../testing/net.js';
 import { sharedPath } from '../testing/shared.js';
@@ -105,5 +106,53 @@ describe('a spoken turn end to end (local engines)', () => {
     // wake, done (end of listening), error
     await waitFor(() => sink.chimes.length === 3, 'the error chime');
     expect(sink.files).toEqual([]);
+  }, 40_000);
+
+  it('publishes availability, retained assist state and the turn’s events for home automation (WebSocket satellite)', async () => {
+    const config = HubConfigSchema.parse({ mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, vad: { modelPath: sharedPath('models/silero-vad/silero_vad_v5.onnx') } });
+    const logger = silentLogger();
+    const events = new HubEvents();
+    hub = await startHub(config, { logger, events, turnHandler: await createPipeline(config, logger, { onRecord: (record) => events.emit('turn', record) }) });
+    const watcher = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { clientId: 'home-assistant', protocolVersion: 4 });
+    const seen: { topic: string; payload: string; retain: boolean }[] = [];
+    watcher.on('message', (topic, payload, packet) => seen.push({ topic, payload: payload.toString(), retain: packet.retain }));
+    await watcher.subscribeAsync(['hugh/sat/+/state', 'hugh/sat/+/availability', 'hugh/sat/+/event/+']);
+    stops.push(() => watcher.endAsync(true));
+
+    const engine = await OpenWakeWordEngine.load(sharedPath('models/openwakeword'), [{ model: 'hey_jarvis_v0.1.onnx' }]);
+    const client = new HubClient(await createHubLink({ url: `ws://127.0.0.1:${hub.httpPort}`, satelliteId: 'office', logger }), { satelliteId: 'office', softwareVersion: 'test', wakeEngines: ['openwakeword'], playbackFormats: [{ sampleRateHz: 22_050, channels: 1 }], logger });
+    const sink = new WavFileSink(mkdtempSync(join(tmpdir(), 'hugh-turn-')));
+    const satellite = new Satellite(client, new FileInput(synthesize('hey jarvis, what time is it', VOICES[3]!)), new WakeWordDetector([engine]), sink, { preRollMs: 1_500, replyTimeoutMs: 15_000, chimes: false, logger });
+    client.start();
+    await client.waitReady();
+    const stop = new AbortController();
+    const running = satellite.run(stop.signal);
+    stops.push(async () => {
+      stop.abort();
+      await running;
+      await client.stop();
+      await engine.close();
+    });
+    await waitFor(() => seen.some((message) => message.topic === 'hugh/sat/office/event/turn'), 'the turn event', 20_000);
+    await waitFor(() => seen.filter((message) => message.topic === 'hugh/sat/office/state').at(-1)?.payload === 'idle', 'idle again');
+
+    const payloads = (topic: string) => seen.filter((message) => message.topic === topic).map((message) => message.payload);
+    expect(payloads('hugh/sat/office/availability')).toEqual(['online']);
+    expect(payloads('hugh/sat/office/state')).toEqual(['listening', 'processing', 'responding', 'idle']);
+    expect(JSON.parse(payloads('hugh/sat/office/event/wake')[0]!)).toMatchObject({ keyword: 'hey_jarvis', engine: 'openwakeword' });
+    expect(JSON.parse(payloads('hugh/sat/office/event/transcript')[0]!).text).toMatch(/time/);
+    expect(JSON.parse(payloads('hugh/sat/office/event/reply')[0]!).text).toMatch(/^It's /);
+    expect(JSON.parse(payloads('hugh/sat/office/event/turn')[0]!)).toMatchObject({ outcome: 'answered', satelliteId: 'office' });
+    // No audio on any of these topics: JSON and state names only.
+    expect(seen.every((message) => !message.topic.includes('audio'))).toBe(true);
+
+    // A late subscriber gets the retained state and availability at once.
+    const late = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { clientId: 'late', protocolVersion: 4 });
+    const retained: string[] = [];
+    late.on('message', (topic, payload, packet) => packet.retain && retained.push(`${topic}=${payload.toString()}`));
+    await late.subscribeAsync(['hugh/sat/office/state', 'hugh/sat/office/availability']);
+    await waitFor(() => retained.length === 2, 'retained messages');
+    expect(retained.sort()).toEqual(['hugh/sat/office/availability=online', 'hugh/sat/office/state=idle']);
+    await late.endAsync(true);
   }, 40_000);
 });
