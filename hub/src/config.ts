@@ -88,6 +88,13 @@ export const HubConfigSchema = z
         halfOpenAfterMs: z.int().min(1_000).default(15_000),
       })
       .prefault({}),
+    homeAssistant: z
+      .strictObject({
+        /** Publish MQTT discovery so satellites appear in Home Assistant as devices. */
+        enabled: z.boolean().default(true),
+        discoveryPrefix: z.string().regex(/^[A-Za-z0-9_-]+$/).default('homeassistant'),
+      })
+      .prefault({}),
     limits: z
       .strictObject({
         /** Bad inputs tolerated per connection within `errorWindowMs` before it is dropped. */

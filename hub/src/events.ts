@@ -12,6 +12,7 @@ export interface HubEventMap {
   transcript: [satelliteId: string, turnId: number, text: string];
   turn: [record: TurnRecord];
   'arbitration-lost': [satelliteId: string, turnId: number, winner: string];
+  volume: [satelliteId: string, percent: number];
   error: [satelliteId: string | undefined, error: { code: ErrorCode; message: string; turnId?: number }];
 }
 

@@ -13,6 +13,7 @@ import { WsTransport } from './transport/ws-transport.js';
 import { HubEvents } from './events.js';
 import { CommandHandler } from './integration/commands.js';
 import { EventPublisher } from './integration/event-publisher.js';
+import { HomeAssistantDiscovery } from './integration/home-assistant.js';
 import { HUB_VERSION } from './version.js';
 
 export interface Hub {
@@ -23,6 +24,7 @@ export interface Hub {
   readonly bus: MqttBus;
   readonly topics: Topics;
   readonly events: HubEvents;
+  readonly homeAssistant: HomeAssistantDiscovery;
   close(): Promise<void>;
 }
 
@@ -103,8 +105,10 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
       closers.push(() => embedded.close());
     }
     await mqtt.start();
-    await new CommandHandler(bus, topics, sessions, logger).start();
+    await new CommandHandler(bus, topics, sessions, events, logger).start();
     new EventPublisher(bus, topics, events).start();
+    const homeAssistant = new HomeAssistantDiscovery(bus, topics, events, config.homeAssistant.discoveryPrefix);
+    if (config.homeAssistant.enabled) await homeAssistant.start();
     bus.publish(topics.hub('availability'), 'online', { retain: true, qos: 1 });
 
     return {
@@ -114,6 +118,7 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
       bus,
       topics,
       events,
+      homeAssistant,
       async close() {
         await sessions.close();
         activeBus.publish(topics.hub('availability'), 'offline', { retain: true, qos: 1 });

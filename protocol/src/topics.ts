@@ -13,21 +13,26 @@ import { SATELLITE_ID_PATTERN } from './ids.js';
  * | sat/<id>/down/audio            | hub → satellite      | audio frame (binary)          | no       |
  * | sat/<id>/availability          | satellite (its will) | "online" / "offline"          | yes      |
  * | sat/<id>/state                 | hub → integrations   | state name                    | yes      |
+ * | sat/<id>/volume                | hub → integrations   | 0-100                         | yes      |
  * | sat/<id>/event/<name>          | hub → integrations   | JSON event                    | no       |
  * | sat/<id>/cmd/<name>            | integrations → hub   | JSON or plain command payload | no       |
  * | hub/availability               | hub (its will)       | "online" / "offline"          | yes      |
  * | hub/error                      | hub → integrations   | JSON error answer to commands | no       |
+ * | hub/cmd/say                    | integrations → hub   | text, or {text, room?}        | no       |
  */
 export const DEFAULT_TOPIC_PREFIX = 'hugh';
 
-export type SatelliteChannel = 'up/ctl' | 'up/audio' | 'down/ctl' | 'down/audio' | 'availability' | 'state';
-const SATELLITE_CHANNELS: readonly SatelliteChannel[] = ['up/ctl', 'up/audio', 'down/ctl', 'down/audio', 'availability', 'state'];
+export type SatelliteChannel = 'up/ctl' | 'up/audio' | 'down/ctl' | 'down/audio' | 'availability' | 'state' | 'volume';
+const SATELLITE_CHANNELS: readonly SatelliteChannel[] = ['up/ctl', 'up/audio', 'down/ctl', 'down/audio', 'availability', 'state', 'volume'];
+/** `cmd/say`: announcements to a room or the whole house. */
+export type HubChannel = 'availability' | 'error' | 'cmd/say';
+const HUB_CHANNELS: readonly HubChannel[] = ['availability', 'error', 'cmd/say'];
 
 export type ParsedTopic =
   | { kind: 'satellite'; satelliteId: string; channel: SatelliteChannel }
   | { kind: 'satellite-event'; satelliteId: string; name: string }
   | { kind: 'satellite-command'; satelliteId: string; name: string }
-  | { kind: 'hub'; channel: 'availability' | 'error' };
+  | { kind: 'hub'; channel: HubChannel };
 
 const NAME_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 
@@ -69,7 +74,7 @@ export class Topics {
     return `${this.prefix}/sat/+/${channel}`;
   }
 
-  hub(channel: 'availability' | 'error'): string {
+  hub(channel: HubChannel): string {
     return `${this.prefix}/hub/${channel}`;
   }
 
@@ -78,9 +83,8 @@ export class Topics {
     const invalid = () => new HughError('HUGH_ERR_TOPIC_INVALID', `topic ${JSON.stringify(topic.slice(0, 200))} is outside the ${this.prefix}/ tree`);
     if (!topic.startsWith(`${this.prefix}/`)) throw invalid();
     const parts = topic.slice(this.prefix.length + 1).split('/');
-    if (parts[0] === 'hub' && parts.length === 2 && (parts[1] === 'availability' || parts[1] === 'error')) {
-      return { kind: 'hub', channel: parts[1] };
-    }
+    const hubChannel = parts.slice(1).join('/');
+    if (parts[0] === 'hub' && (HUB_CHANNELS as readonly string[]).includes(hubChannel)) return { kind: 'hub', channel: hubChannel as HubChannel };
     if (parts[0] !== 'sat' || parts.length < 3) throw invalid();
     const satelliteId = parts[1] ?? '';
     if (!SATELLITE_ID_PATTERN.test(satelliteId)) throw invalid();

@@ -24,6 +24,7 @@ export class EventPublisher {
     events.on('satellite-online', (id) => bus.publish(topics.satellite(id, 'availability'), 'online', { retain: true, qos: 1 }));
     events.on('satellite-offline', (id) => bus.publish(topics.satellite(id, 'availability'), 'offline', { retain: true, qos: 1 }));
     events.on('state', (id, state) => bus.publish(topics.satellite(id, 'state'), ASSIST_STATE[state], { retain: true, qos: 1 }));
+    events.on('volume', (id, percent) => bus.publish(topics.satellite(id, 'volume'), String(percent), { retain: true, qos: 1 }));
     events.on('wake', (id, wake) => event(id, 'wake', { turnId: wake.turnId, engine: wake.engine, keyword: wake.keyword, score: wake.score, levelDbfs: wake.levelDbfs }));
     events.on('transcript', (id, turnId, text) => event(id, 'transcript', { turnId, text }));
     events.on('arbitration-lost', (id, turnId, winner) => event(id, 'arbitration', { turnId, winner }));

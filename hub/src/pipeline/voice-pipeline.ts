@@ -90,6 +90,17 @@ export class VoicePipeline implements TurnHandler {
     }
   }
 
+  /** Speaks an announcement on a hub-started turn (no listening, no transcript). */
+  async announce(turn: Turn, text: string): Promise<void> {
+    const record: TurnRecord = { satelliteId: turn.satelliteId, turnId: turn.turnId, outcome: 'failed', times: { turnStartMs: Date.now() }, engineMs: {} };
+    try {
+      await this.speak(turn, single(text), record);
+      record.outcome = turn.signal.aborted ? 'cancelled' : 'answered';
+    } finally {
+      this.options.logger.info({ turnRecord: record }, 'announcement record');
+    }
+  }
+
   /** Collects the utterance until the end of speech; undefined when nobody spoke. */
   private async listen(turn: Turn, record: TurnRecord): Promise<Int16Array | undefined> {
     const endpoint = new EndOfSpeechDetector(this.options.vad.create(), this.options.endpoint);

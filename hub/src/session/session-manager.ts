@@ -92,6 +92,13 @@ export class SessionManager implements LinkInputs {
     if (!this.byId.has(session.satelliteId)) this.options.events.emit('satellite-offline', session.satelliteId);
   }
 
+  /** Announces `text` on the given satellites; throws HUGH_ERR_UNKNOWN_SATELLITE when none is connected. */
+  announce(satelliteIds: string[], text: string): void {
+    const targets = satelliteIds.map((id) => this.byId.get(id)).filter((session): session is SatelliteSession => session !== undefined);
+    if (targets.length === 0) throw new HughError('HUGH_ERR_UNKNOWN_SATELLITE', `no connected satellite among ${satelliteIds.join(', ') || '(none)'}`);
+    for (const session of targets) session.announce(text);
+  }
+
   /** Reports a publish the broker refused, to the satellite that made it. */
   reportToLink(link: SatelliteLink, code: ErrorCode, message: string): void {
     this.reject(link, new HughError(code, message));
@@ -129,6 +136,7 @@ export class SessionManager implements LinkInputs {
     session.welcome();
     this.logger.info({ satelliteId: hello.satelliteId, room: hello.room, remote: link.remote, version: hello.softwareVersion }, 'satellite connected');
     this.options.events.emit('satellite-online', hello.satelliteId, { room: hello.room, softwareVersion: hello.softwareVersion, transport: link.transport });
+    this.options.events.emit('volume', hello.satelliteId, session.volumePercent);
   }
 
   private reject(link: SatelliteLink, error: unknown): void {

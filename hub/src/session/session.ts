@@ -2,6 +2,7 @@ import type { Logger } from '@hugh/common';
 import {
   HughError,
   hubMessage,
+  newTurnId,
   type AudioFrame,
   type SatelliteMessage,
   type SatelliteState,
@@ -131,6 +132,22 @@ export class SatelliteSession {
     this.cancelTurn(reason, false);
   }
 
+  /**
+   * Speaks an announcement: a hub-started turn with no audio input. It interrupts whatever the
+   * satellite was doing, as a doorbell announcement should.
+   */
+  announce(text: string): void {
+    const announce = this.options.turnHandler.announce?.bind(this.options.turnHandler);
+    if (!announce) throw new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', 'this hub has no text to speech configured');
+    if (this.turn) this.cancelTurn('stop-command', true);
+    const turnId = newTurnId('hub');
+    const turn = new ActiveTurn(this.link, this.satelliteId, this.hello.room, turnId, undefined, { sampleRateHz: 16_000, channels: 1 }, 0, this.hello.playbackFormats, this.options.maxUtteranceMs, this.logger.child({ turnId }));
+    turn.endInput();
+    this.turn = turn;
+    this.link.sendControl(hubMessage({ type: 'say', turnId, text }));
+    this.run(turn, () => announce(turn, text));
+  }
+
   private startTurn(message: Extract<SatelliteMessage, { type: 'audio-start' }>): void {
     if (this.turn?.turnId === message.turnId) return; // a repeated audio-start changes nothing
     if (this.turn) this.cancelTurn('wake-word', true);
@@ -150,10 +167,14 @@ export class SatelliteSession {
       (text) => this.options.events.emit('transcript', this.satelliteId, message.turnId, text),
     );
     this.turn = turn;
-    const startedMs = Date.now();
     this.logger.info({ turnId: turn.turnId, preRollMs: message.preRollMs }, 'turn started');
-    this.options.turnHandler
-      .handleTurn(turn)
+    this.run(turn, () => this.options.turnHandler.handleTurn(turn));
+  }
+
+  /** Runs a turn's work; a failure ends this turn only, with a coded error to the satellite. */
+  private run(turn: ActiveTurn, work: () => Promise<void>): void {
+    const startedMs = Date.now();
+    work()
       .catch((error: unknown) => {
         const code = error instanceof HughError ? error.code : 'HUGH_ERR_INTERNAL';
         this.logger.error({ turnId: turn.turnId, err: error }, 'turn failed');

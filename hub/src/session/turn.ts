@@ -42,4 +42,6 @@ export interface Turn {
 /** The turn pipeline. It must settle when `turn.signal` aborts; a throw ends only this turn. */
 export interface TurnHandler {
   handleTurn(turn: Turn): Promise<void>;
+  /** Speaks `text` on the satellite of a hub-started turn that has no audio input (announcements). */
+  announce?(turn: Turn, text: string): Promise<void>;
 }

@@ -37,6 +37,9 @@ export function checkPublish(topics: Topics, clientId: string, topic: string): {
     return { ok: false, code: 'HUGH_ERR_TOPIC_INVALID', reason: `${topic} is not in the topic tree` };
   }
   const self = satelliteIdFromClientId(clientId);
+  if (parsed.kind === 'hub' && parsed.channel === 'cmd/say') {
+    return self === undefined ? { ok: true } : { ok: false, code: 'HUGH_ERR_NOT_AUTHORIZED', reason: 'satellites may not send commands' };
+  }
   if (parsed.kind === 'satellite-command') {
     // Commands come from home automation; a satellite has its own control channel.
     return self === undefined ? { ok: true } : { ok: false, code: 'HUGH_ERR_NOT_AUTHORIZED', reason: 'satellites may not send commands' };

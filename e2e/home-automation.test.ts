@@ -1,0 +1,129 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import mqtt, { type MqttClient } from 'mqtt';
+import { silentLogger } from '@hugh/common';
+import { HubConfigSchema, createPipeline, parseWav, startHub, type Hub } from '@hugh/hub';
+import { FileInput, HubClient, OpenWakeWordEngine, Satellite, WakeWordDetector, WavFileSink, createHubLink, encodeWav } from '@hugh/satellite';
+import { Mosquitto } from '../testing/mosquitto.js';
+import { freePort, waitFor } from '../testing/net.js';
+import { sharedPath } from '../testing/shared.js';
+import { VOICES, synthesize } from '../testing/speech.js';
+
+/** Home automation as an outside MQTT client sees it, through a real Mosquitto the test starts. */
+describe('home automation over MQTT (Mosquitto)', () => {
+  let mosquitto: Mosquitto;
+  let hub: Hub;
+  let outside: MqttClient;
+  const stops: (() => Promise<void>)[] = [];
+
+  beforeEach(async () => {
+    mosquitto = new Mosquitto(await freePort());
+    await mosquitto.start();
+    const config = HubConfigSchema.parse({ mqtt: { brokerUrl: mosquitto.url }, http: { host: '127.0.0.1', port: 0 }, vad: { modelPath: sharedPath('models/silero-vad/silero_vad_v5.onnx') } });
+    const logger = silentLogger();
+    hub = await startHub(config, { logger, turnHandler: await createPipeline(config, logger) });
+    outside = await mqtt.connectAsync(mosquitto.url, { clientId: 'home-assistant', protocolVersion: 4 });
+  });
+  afterEach(async () => {
+    for (const stop of stops.splice(0)) await stop();
+    await outside.endAsync(true);
+    await hub.close();
+    await mosquitto.kill();
+  });
+
+  /** A satellite whose microphone is `clip` (then a quiet room), playing into a WAV sink. */
+  async function satellite(id: string, room: string, clip?: string) {
+    const logger = silentLogger();
+    const engine = await OpenWakeWordEngine.load(sharedPath('models/openwakeword'), [{ model: 'hey_jarvis_v0.1.onnx' }]);
+    const client = new HubClient(await createHubLink({ url: mosquitto.url, satelliteId: id, logger }), { satelliteId: id, room, softwareVersion: '9.9.9', wakeEngines: ['openwakeword'], playbackFormats: [{ sampleRateHz: 22_050, channels: 1 }], logger });
+    const sink = new WavFileSink(mkdtempSync(join(tmpdir(), `hugh-${id}-`)));
+    let input = clip;
+    if (!input) {
+      input = join(mkdtempSync(join(tmpdir(), 'hugh-quiet-')), 'quiet.wav');
+      writeFileSync(input, encodeWav(new Int16Array(16_000), 16_000));
+    }
+    const sat = new Satellite(client, new FileInput(input), new WakeWordDetector([engine]), sink, { preRollMs: 1_500, replyTimeoutMs: 10_000, chimes: false, logger });
+    client.start();
+    await client.waitReady();
+    const stop = new AbortController();
+    const running = sat.run(stop.signal);
+    stops.push(async () => {
+      stop.abort();
+      await running;
+      await client.stop();
+      await engine.close();
+    });
+    return { client, sink, satellite: sat };
+  }
+
+  it('Home Assistant discovery: retained configs with unique_id, device, availability and state/command topics; re-sent on homeassistant/status; deletable', async () => {
+    await satellite('kitchen', 'Kitchen');
+    const configs = new Map<string, Record<string, unknown>>();
+    outside.on('message', (topic, payload, packet) => {
+      if (topic.endsWith('/config') && packet.retain && payload.length > 0) configs.set(topic, JSON.parse(payload.toString()));
+    });
+    await outside.subscribeAsync('homeassistant/+/hugh_kitchen/+/config');
+    await waitFor(() => configs.size === 6, 'six retained discovery configs');
+    expect([...configs.keys()].sort()).toEqual([
+      'homeassistant/button/hugh_kitchen/listen/config',
+      'homeassistant/number/hugh_kitchen/volume/config',
+      'homeassistant/sensor/hugh_kitchen/assist_state/config',
+      'homeassistant/sensor/hugh_kitchen/last_transcript/config',
+      'homeassistant/switch/hugh_kitchen/mute/config',
+      'homeassistant/text/hugh_kitchen/announce/config',
+    ]);
+    for (const config of configs.values()) {
+      expect(config).toMatchObject({
+        unique_id: expect.stringMatching(/^hugh_kitchen_/),
+        availability_topic: 'hugh/sat/kitchen/availability',
+        device: { identifiers: ['hugh_kitchen'], name: 'H.U.G.H. Kitchen', manufacturer: 'H.U.G.H. Voice', model: 'Voice satellite', sw_version: '9.9.9' },
+      });
+      expect(config.state_topic ?? config.command_topic).toMatch(/^hugh\/sat\/kitchen\//);
+    }
+    expect(configs.get('homeassistant/switch/hugh_kitchen/mute/config')).toMatchObject({ command_topic: 'hugh/sat/kitchen/cmd/mute', state_topic: 'hugh/sat/kitchen/state' });
+
+    // Home Assistant restarts: discovery comes again (not as retained replays, as fresh publishes).
+    const fresh: string[] = [];
+    outside.on('message', (topic, _payload, packet) => !packet.retain && topic.endsWith('/config') && fresh.push(topic));
+    await outside.publishAsync('homeassistant/status', 'online');
+    await waitFor(() => fresh.length === 6, 'discovery sent again');
+
+    hub.homeAssistant.remove('kitchen');
+    const late = await mqtt.connectAsync(mosquitto.url, { clientId: 'late', protocolVersion: 4 });
+    const left: string[] = [];
+    late.on('message', (topic, payload) => payload.length > 0 && left.push(topic));
+    await late.subscribeAsync('homeassistant/+/hugh_kitchen/+/config');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(left).toEqual([]);
+    await late.endAsync(true);
+  });
+
+  it('say makes speech arrive at one satellite’s sink; hub/cmd/say with a room reaches only that room', async () => {
+    const kitchen = await satellite('kitchen', 'Kitchen');
+    const den = await satellite('den', 'Den');
+    await outside.publishAsync('hugh/sat/kitchen/cmd/say', 'Dinner is ready.');
+    await waitFor(() => kitchen.sink.files.length === 1, 'the announcement on the kitchen satellite', 10_000);
+    const speech = parseWav(readFileSync(kitchen.sink.files[0]!));
+    expect(speech.samples.length / speech.sampleRateHz).toBeGreaterThan(0.5);
+    expect(speech.samples.some((sample) => Math.abs(sample) > 2_000)).toBe(true);
+
+    await outside.publishAsync('hugh/hub/cmd/say', JSON.stringify({ text: 'The door is open.', room: 'den' }));
+    await waitFor(() => den.sink.files.length === 1, 'the announcement in the den', 10_000);
+    expect(kitchen.sink.files).toHaveLength(1);
+  }, 30_000);
+
+  it('mute over MQTT stops wake detection: "hey jarvis" starts no turn', async () => {
+    // The wake word comes 1.5 s into the clip; the mute arrives within milliseconds of the start.
+    const clip = synthesize('hey jarvis, what time is it', VOICES[0]!, { padS: 1.5 });
+    const wakes: number[] = [];
+    hub.events.on('wake', (_id, wake) => wakes.push(wake.turnId));
+    const attic = await satellite('attic', 'Attic', clip);
+    await outside.publishAsync('hugh/sat/attic/cmd/mute', 'on');
+    await waitFor(() => attic.client.muted, 'muted');
+    await new Promise((resolve) => setTimeout(resolve, 4_500));
+    expect(wakes).toEqual([]);
+    expect(attic.satellite.state).toBe('muted');
+  }, 30_000);
+});
