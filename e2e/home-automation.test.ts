@@ -21,7 +21,12 @@ describe('home automation over MQTT (Mosquitto)', () => {
   beforeEach(async () => {
     mosquitto = new Mosquitto(await freePort());
     await mosquitto.start();
-    const config = HubConfigSchema.parse({ mqtt: { brokerUrl: mosquitto.url }, http: { host: '127.0.0.1', port: 0 }, vad: { modelPath: sharedPath('models/silero-vad/silero_vad_v5.onnx') } });
+    const config = HubConfigSchema.parse({
+      mqtt: { brokerUrl: mosquitto.url },
+      http: { host: '127.0.0.1', port: 0 },
+      vad: { modelPath: sharedPath('models/silero-vad/silero_vad_v5.onnx') },
+      hermes: { enabled: true },
+    });
     const logger = silentLogger();
     hub = await startHub(config, { logger, turnHandler: await createPipeline(config, logger) });
     outside = await mqtt.connectAsync(mosquitto.url, { clientId: 'home-assistant', protocolVersion: 4 });
@@ -125,5 +130,17 @@ describe('home automation over MQTT (Mosquitto)', () => {
     await new Promise((resolve) => setTimeout(resolve, 4_500));
     expect(wakes).toEqual([]);
     expect(attic.satellite.state).toBe('muted');
+  }, 30_000);
+
+  it('Rhasspy Hermes: hermes/tts/say speaks on the site, and a wake word is published on hermes/hotword/<id>/detected', async () => {
+    const hermes: { topic: string; body: Record<string, unknown> }[] = [];
+    outside.on('message', (topic, payload) => topic.startsWith('hermes/') && hermes.push({ topic, body: JSON.parse(payload.toString()) }));
+    await outside.subscribeAsync(['hermes/hotword/+/detected', 'hermes/asr/textCaptured']);
+    const office = await satellite('office', 'Office', synthesize('hey jarvis, what time is it', VOICES[2]!));
+    await outside.publishAsync('hermes/tts/say', JSON.stringify({ text: 'Hello from Rhasspy.', siteId: 'office' }));
+    await waitFor(() => office.sink.files.length >= 1, 'the Hermes announcement', 10_000);
+    await waitFor(() => hermes.some((entry) => entry.topic === 'hermes/asr/textCaptured'), 'the transcript on Hermes', 15_000);
+    expect(hermes.find((entry) => entry.topic === 'hermes/hotword/hey_jarvis/detected')?.body).toMatchObject({ siteId: 'office', modelId: 'hey_jarvis' });
+    expect(hermes.find((entry) => entry.topic === 'hermes/asr/textCaptured')?.body).toMatchObject({ siteId: 'office', text: expect.stringMatching(/time/) });
   }, 30_000);
 });

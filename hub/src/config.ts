@@ -95,6 +95,12 @@ export const HubConfigSchema = z
         discoveryPrefix: z.string().regex(/^[A-Za-z0-9_-]+$/).default('homeassistant'),
       })
       .prefault({}),
+    hermes: z
+      .strictObject({
+        /** Rhasspy's Hermes topics: hotword/detected and asr/textCaptured out, tts/say in. */
+        enabled: z.boolean().default(false),
+      })
+      .prefault({}),
     limits: z
       .strictObject({
         /** Bad inputs tolerated per connection within `errorWindowMs` before it is dropped. */

@@ -13,6 +13,7 @@ import { WsTransport } from './transport/ws-transport.js';
 import { HubEvents } from './events.js';
 import { CommandHandler } from './integration/commands.js';
 import { EventPublisher } from './integration/event-publisher.js';
+import { HermesBridge } from './integration/hermes.js';
 import { HomeAssistantDiscovery } from './integration/home-assistant.js';
 import { HUB_VERSION } from './version.js';
 
@@ -109,6 +110,7 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
     new EventPublisher(bus, topics, events).start();
     const homeAssistant = new HomeAssistantDiscovery(bus, topics, events, config.homeAssistant.discoveryPrefix);
     if (config.homeAssistant.enabled) await homeAssistant.start();
+    if (config.hermes.enabled) await new HermesBridge(bus, events, sessions, logger).start();
     bus.publish(topics.hub('availability'), 'online', { retain: true, qos: 1 });
 
     return {
