@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import { silentLogger } from '@hugh/common';
-import { HubConfigSchema, createPipeline, parseWav, startHub, type Hub } from '@hugh/hub';
+import { HubConfigSchema, HubEvents, createPipeline, parseWav, startHub, type Hub } from '@hugh/hub';
 import { FileInput, HubClient, OpenWakeWordEngine, Satellite, WakeWordDetector, WavFileSink, createHubLink, encodeWav } from '@hugh/satellite';
 import { Mosquitto } from '../testing/mosquitto.js';
 import { freePort, waitFor } from '../testing/net.js';
@@ -26,9 +26,11 @@ describe('home automation over MQTT (Mosquitto)', () => {
       http: { host: '127.0.0.1', port: 0 },
       vad: { modelPath: sharedPath('models/silero-vad/silero_vad_v5.onnx') },
       hermes: { enabled: true },
+      devices: [{ name: 'kitchen lights', room: 'Kitchen', commandTopic: 'zigbee2mqtt/kitchen_lights/set', payloadOn: '{"state":"ON"}', payloadOff: '{"state":"OFF"}' }],
     });
     const logger = silentLogger();
-    hub = await startHub(config, { logger, turnHandler: await createPipeline(config, logger) });
+    const events = new HubEvents();
+    hub = await startHub(config, { logger, events, turnHandler: await createPipeline(config, logger, { events, onRecord: (record) => events.emit('turn', record) }) });
     outside = await mqtt.connectAsync(mosquitto.url, { clientId: 'home-assistant', protocolVersion: 4 });
   });
   afterEach(async () => {
@@ -142,5 +144,18 @@ describe('home automation over MQTT (Mosquitto)', () => {
     await waitFor(() => hermes.some((entry) => entry.topic === 'hermes/asr/textCaptured'), 'the transcript on Hermes', 15_000);
     expect(hermes.find((entry) => entry.topic === 'hermes/hotword/hey_jarvis/detected')?.body).toMatchObject({ siteId: 'office', modelId: 'hey_jarvis' });
     expect(hermes.find((entry) => entry.topic === 'hermes/asr/textCaptured')?.body).toMatchObject({ siteId: 'office', text: expect.stringMatching(/time/) });
+  }, 30_000);
+
+  it('a spoken device intent publishes the intent and the mapped payload on the device’s own topic, and confirms', async () => {
+    const seen: { topic: string; payload: string }[] = [];
+    outside.on('message', (topic, payload) => seen.push({ topic, payload: payload.toString() }));
+    await outside.subscribeAsync(['zigbee2mqtt/kitchen_lights/set', 'hugh/sat/+/event/intent', 'hugh/sat/+/event/reply', 'hermes/intent/+']);
+    await satellite('kitchen', 'Kitchen', synthesize('hey jarvis, turn on the kitchen lights', VOICES[0]!));
+    await waitFor(() => seen.some((message) => message.topic === 'hugh/sat/kitchen/event/reply'), 'the spoken confirmation', 20_000);
+    const payloads = (topic: string) => seen.filter((message) => message.topic === topic).map((message) => message.payload);
+    expect(payloads('zigbee2mqtt/kitchen_lights/set')).toEqual(['{"state":"ON"}']);
+    expect(JSON.parse(payloads('hugh/sat/kitchen/event/intent')[0]!)).toEqual({ name: 'HassTurnOn', slots: { device: 'kitchen lights' } });
+    expect(JSON.parse(payloads('hugh/sat/kitchen/event/reply')[0]!).text).toBe('Turning on the kitchen lights.');
+    expect(JSON.parse(payloads('hermes/intent/HassTurnOn')[0]!)).toMatchObject({ siteId: 'kitchen', intent: { intentName: 'HassTurnOn' } });
   }, 30_000);
 });

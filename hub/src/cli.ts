@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   process.on('uncaughtException', (error) => logger.fatal({ err: error }, 'uncaught exception'));
   process.on('unhandledRejection', (error) => logger.error({ err: error }, 'unhandled rejection'));
   const events = new HubEvents();
-  const turnHandler = await createPipeline(loaded.config, logger, { onRecord: (record) => events.emit('turn', record) });
+  const turnHandler = await createPipeline(loaded.config, logger, { events, onRecord: (record) => events.emit('turn', record) });
   const hub = await startHub(loaded.config, { logger, turnHandler, events });
   logger.info({ httpPort: hub.httpPort, mqttPort: hub.mqttPort, configFile: loaded.configFile }, 'hub ready');
   const stop = async (signal: string) => {

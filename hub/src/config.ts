@@ -88,6 +88,20 @@ export const HubConfigSchema = z
         halfOpenAfterMs: z.int().min(1_000).default(15_000),
       })
       .prefault({}),
+    /** Devices the local intents can switch: "turn on the kitchen lights". */
+    devices: z
+      .array(
+        z.strictObject({
+          name: z.string().min(1),
+          aliases: z.array(z.string().min(1)).optional(),
+          room: z.string().optional(),
+          commandTopic: z.string().min(1).optional(),
+          payloadOn: z.string().optional(),
+          payloadOff: z.string().optional(),
+          payloadToggle: z.string().optional(),
+        }),
+      )
+      .default([]),
     homeAssistant: z
       .strictObject({
         /** Publish MQTT discovery so satellites appear in Home Assistant as devices. */

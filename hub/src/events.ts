@@ -13,6 +13,12 @@ export interface HubEventMap {
   turn: [record: TurnRecord];
   'arbitration-lost': [satelliteId: string, turnId: number, winner: string];
   volume: [satelliteId: string, percent: number];
+  /** A local intent matched (published on event/intent and hermes/intent/<name>). */
+  intent: [satelliteId: string, intent: { name: string; slots: Record<string, string> }];
+  /** A mapped device's own payload for its own topic. */
+  'device-command': [topic: string, payload: string];
+  /** A command for a satellite from inside the hub (a spoken "volume 40"), run like an MQTT one. */
+  command: [satelliteId: string, name: string, payload: string];
   error: [satelliteId: string | undefined, error: { code: ErrorCode; message: string; turnId?: number }];
 }
 

@@ -1,5 +1,6 @@
 export * from './config.js';
 export * from './events.js';
+export * from './intents/index.js';
 export * from './hub.js';
 export * from './session/turn.js';
 export { SessionManager } from './session/session-manager.js';

@@ -66,6 +66,7 @@ export class CommandHandler {
   ) {}
 
   async start(): Promise<void> {
+    this.events.on('command', (satelliteId, name, payload) => this.guard(`(spoken) ${satelliteId} ${name}`, () => this.execute(satelliteId, name, payload)));
     await this.bus.subscribe(this.topics.allSatellites('cmd/+'), (topic, payload) => this.guard(topic, () => this.handle(topic, payload.toString())));
     await this.bus.subscribe(this.topics.hub('cmd/say'), (topic, payload) => this.guard(topic, () => this.sayToHouse(payload.toString())));
   }
@@ -93,9 +94,13 @@ export class CommandHandler {
   private handle(topic: string, payload: string): void {
     const parsed = this.topics.parse(topic);
     if (parsed.kind !== 'satellite-command') throw new HughError('HUGH_ERR_TOPIC_INVALID', `${topic} is not a command topic`);
-    const session = this.sessions.sessions.get(parsed.satelliteId);
-    if (!session) throw new HughError('HUGH_ERR_UNKNOWN_SATELLITE', `satellite ${parsed.satelliteId} is not connected`);
-    switch (parsed.name) {
+    this.execute(parsed.satelliteId, parsed.name, payload);
+  }
+
+  private execute(satelliteId: string, name: string, payload: string): void {
+    const session = this.sessions.sessions.get(satelliteId);
+    if (!session) throw new HughError('HUGH_ERR_UNKNOWN_SATELLITE', `satellite ${satelliteId} is not connected`);
+    switch (name) {
       case 'stop':
         session.cancelTurn('stop-command', true);
         return;
@@ -120,7 +125,7 @@ export class CommandHandler {
         session.link.sendControl(hubMessage({ type: 'listen', turnId: newTurnId('hub') }));
         return;
       default:
-        throw new HughError('HUGH_ERR_UNKNOWN_MESSAGE_TYPE', `unknown command ${parsed.name} (stop, mute, volume, listen, say)`);
+        throw new HughError('HUGH_ERR_UNKNOWN_MESSAGE_TYPE', `unknown command ${name} (stop, mute, volume, listen, say)`);
     }
   }
 }

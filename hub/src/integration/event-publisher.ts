@@ -27,6 +27,8 @@ export class EventPublisher {
     events.on('volume', (id, percent) => bus.publish(topics.satellite(id, 'volume'), String(percent), { retain: true, qos: 1 }));
     events.on('wake', (id, wake) => event(id, 'wake', { turnId: wake.turnId, engine: wake.engine, keyword: wake.keyword, score: wake.score, levelDbfs: wake.levelDbfs }));
     events.on('transcript', (id, turnId, text) => event(id, 'transcript', { turnId, text }));
+    events.on('intent', (id, intent) => event(id, 'intent', intent));
+    events.on('device-command', (topic, payload) => bus.publish(topic, payload));
     events.on('arbitration-lost', (id, turnId, winner) => event(id, 'arbitration', { turnId, winner }));
     events.on('turn', (record) => {
       if (record.replyText !== undefined) event(record.satelliteId, 'reply', { turnId: record.turnId, text: record.replyText });

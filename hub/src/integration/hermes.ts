@@ -26,6 +26,12 @@ export class HermesBridge {
     this.events.on('transcript', (siteId, turnId, text) =>
       this.bus.publish('hermes/asr/textCaptured', JSON.stringify({ text, likelihood: 1, seconds: 0, siteId, sessionId: String(turnId), wakewordId: null, asrTokens: null, lang: null })),
     );
+    this.events.on('intent', (siteId, intent) =>
+      this.bus.publish(
+        `hermes/intent/${intent.name}`,
+        JSON.stringify({ input: '', intent: { intentName: intent.name, confidenceScore: 1 }, siteId, slots: Object.entries(intent.slots).map(([slotName, value]) => ({ slotName, entity: slotName, value: { kind: 'Unknown', value }, rawValue: value })) }),
+      ),
+    );
     await this.bus.subscribe('hermes/tts/say', (_topic, payload) => {
       try {
         const message = JSON.parse(payload.toString()) as { text?: unknown; siteId?: unknown };

@@ -15,6 +15,8 @@ import type { SpeakerProfile } from '../engines/tts/outetts/prompt.js';
 import type { TextToSpeech } from '../engines/tts/text-to-speech.js';
 import { WyomingTts } from '../engines/tts/wyoming-tts.js';
 import { SileroVadModel } from '../engines/vad/silero-vad.js';
+import type { HubEvents } from '../events.js';
+import { LocalIntentReplies } from '../intents/local-intents.js';
 import { LocalReplies, type ReplyGenerator } from './replies.js';
 import type { TurnRecord } from './turn-record.js';
 import { VoicePipeline } from './voice-pipeline.js';
@@ -63,7 +65,7 @@ export function createTts(config: TtsEngineConfig): TextToSpeech {
 export async function createPipeline(
   config: HubConfig,
   logger: Logger,
-  options: { replies?: ReplyGenerator; onRecord?: (record: TurnRecord) => void } = {},
+  options: { replies?: ReplyGenerator; onRecord?: (record: TurnRecord) => void; events?: HubEvents } = {},
 ): Promise<VoicePipeline> {
   const vad = await SileroVadModel.load(config.vad.modelPath);
   const stt = new EngineChain('stt', config.stt.engines.map((engine) => ({ engine: createStt(engine), timeoutMs: engine.timeoutMs })), logger, {
@@ -85,7 +87,7 @@ export async function createPipeline(
     preRollKeepMs: config.vad.preRollKeepMs,
     stt,
     tts,
-    replies: options.replies ?? new LocalReplies(),
+    replies: options.replies ?? new LocalIntentReplies(new LocalReplies(), { devices: config.devices, ...(options.events ? { events: options.events } : {}) }),
     ...(config.stt.language ? { language: config.stt.language } : {}),
     logger,
     ...(options.onRecord ? { onRecord: options.onRecord } : {}),

@@ -197,6 +197,8 @@ export class VoicePipeline implements TurnHandler {
       }
       while (pending.length > 0 && !signal.aborted) await play(pending.shift()!);
       record.replyText = fullText;
+      // Nothing to say ("stop"): an empty reply still tells the satellite the turn is over.
+      if (!writer && !signal.aborted && turn.playbackFormats[0]) writer = turn.startReply(turn.playbackFormats[0]);
       (writer as ReplyWriter | undefined)?.end(signal.aborted ? 'cancelled' : 'done');
     } catch (error) {
       (writer as ReplyWriter | undefined)?.end(signal.aborted ? 'cancelled' : 'error');

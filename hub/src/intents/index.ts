@@ -1,0 +1,3 @@
+export * from './template.js';
+export * from './intents.js';
+export * from './local-intents.js';

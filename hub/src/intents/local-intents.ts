@@ -1,0 +1,93 @@
+import type { HubEvents } from '../events.js';
+import type { ReplyGenerator } from '../pipeline/replies.js';
+import { IntentMatcher, type MatchedIntent } from './intents.js';
+import { normalise } from './template.js';
+
+export interface DeviceConfig {
+  name: string;
+  aliases?: string[];
+  /** Room of the device: "the lights" said on this room's satellite finds it. */
+  room?: string;
+  commandTopic?: string;
+  payloadOn?: string;
+  payloadOff?: string;
+  payloadToggle?: string;
+}
+
+const ACTIONS = { HassTurnOn: ['Turning on', 'payloadOn'], HassTurnOff: ['Turning off', 'payloadOff'], HassToggle: ['Toggling', 'payloadToggle'] } as const;
+
+/**
+ * Answers what a home asks most without a language model, in milliseconds: time, date, devices
+ * (published for home automation, and to the device's own topic when it is mapped), volume, stop,
+ * repeat. Anything else goes to `fallback`. Every match is published as an `intent` event.
+ */
+export class LocalIntentReplies implements ReplyGenerator {
+  private readonly matcher = new IntentMatcher();
+  private readonly lastReply = new Map<string, string>();
+
+  constructor(
+    private readonly fallback: ReplyGenerator,
+    private readonly options: { devices: DeviceConfig[]; events?: HubEvents; now?: () => Date },
+  ) {}
+
+  async *reply(transcript: string, context: { satelliteId: string; room: string | undefined; signal: AbortSignal }): AsyncIterable<string> {
+    const intent = this.matcher.match(transcript);
+    if (intent) this.options.events?.emit('intent', context.satelliteId, intent);
+    let text = '';
+    if (intent && intent.name !== 'HassRepeat') {
+      const answer = this.answer(intent, context);
+      if (answer !== undefined) {
+        this.lastReply.set(context.satelliteId, answer);
+        if (answer) yield answer;
+        return;
+      }
+    } else if (intent?.name === 'HassRepeat') {
+      yield this.lastReply.get(context.satelliteId) ?? "I haven't said anything yet.";
+      return;
+    }
+    for await (const chunk of this.fallback.reply(transcript, context)) {
+      text += chunk;
+      yield chunk;
+    }
+    this.lastReply.set(context.satelliteId, text);
+  }
+
+  /** The spoken answer ('' for none); undefined when the fallback should answer instead. */
+  private answer(intent: MatchedIntent, context: { satelliteId: string; room: string | undefined }): string | undefined {
+    const now = this.options.now?.() ?? new Date();
+    switch (intent.name) {
+      case 'HassGetTime':
+        return `It's ${now.toLocaleTimeString('en-US', { hour: 'numeric', minute: '2-digit' })}.`;
+      case 'HassGetDate':
+        return `Today is ${now.toLocaleDateString('en-US', { weekday: 'long', month: 'long', day: 'numeric' })}.`;
+      case 'HassStop':
+        return '';
+      case 'HassSetVolume':
+        this.options.events?.emit('command', context.satelliteId, 'volume', intent.slots.percent!);
+        return `Volume ${intent.slots.percent}.`;
+      case 'HassTurnOn':
+      case 'HassTurnOff':
+      case 'HassToggle': {
+        const spoken = intent.slots.device!;
+        const device = this.findDevice(spoken, context.room);
+        if (!device) return `I don't know a device called ${spoken}.`;
+        const [verb, payloadKey] = ACTIONS[intent.name];
+        const payload = device[payloadKey] ?? (payloadKey === 'payloadOn' ? 'ON' : payloadKey === 'payloadOff' ? 'OFF' : 'TOGGLE');
+        if (device.commandTopic) this.options.events?.emit('device-command', device.commandTopic, payload);
+        return `${verb} the ${device.name}.`;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private findDevice(spoken: string, room: string | undefined): DeviceConfig | undefined {
+    const said = normalise(spoken);
+    const names = (device: DeviceConfig) => [device.name, ...(device.aliases ?? [])].map(normalise);
+    return (
+      this.options.devices.find((device) => names(device).includes(said)) ??
+      // "the lights" in the kitchen is the kitchen's lights.
+      (room ? this.options.devices.find((device) => device.room !== undefined && normalise(device.room) === normalise(room) && names(device).some((name) => name === said || name.endsWith(` ${said}`))) : undefined)
+    );
+  }
+}
