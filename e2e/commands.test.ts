@@ -3,7 +3,8 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { silentLogger } from '@hugh/common';
 import { HubConfigSchema, startHub, type Hub, type Turn, type TurnHandler } from '@hugh/hub';
 import { chimePcm, pcmChunks, streamTurn, type HubClient } from '@hugh/satellite';
-import { waitFor } from '../testing/net.js';
+import { Mosquitto } from '../testing/mosquitto.js';
+import { freePort, waitFor } from '../testing/net.js';
 import { connectSatellite } from '../testing/satellites.js';
 
 /** Replies with a long reply, paced like TTS, until the turn is cancelled. */
@@ -21,7 +22,8 @@ class LongReply implements TurnHandler {
   }
 }
 
-describe('home-automation commands on <prefix>/sat/<id>/cmd/<name>', () => {
+describe('home-automation commands on <prefix>/sat/<id>/cmd/<name>, through a real Mosquitto', () => {
+  let mosquitto: Mosquitto;
   let hub: Hub;
   let handler: LongReply;
   let satellite: HubClient;
@@ -30,9 +32,11 @@ describe('home-automation commands on <prefix>/sat/<id>/cmd/<name>', () => {
 
   beforeEach(async () => {
     handler = new LongReply();
-    hub = await startHub(HubConfigSchema.parse({ mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }), { logger: silentLogger(), turnHandler: handler });
-    satellite = await connectSatellite('kitchen', `ws://127.0.0.1:${hub.httpPort}`);
-    outside = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { clientId: 'home-assistant', protocolVersion: 4 });
+    mosquitto = new Mosquitto(await freePort());
+    await mosquitto.start();
+    hub = await startHub(HubConfigSchema.parse({ mqtt: { brokerUrl: mosquitto.url }, http: { host: '127.0.0.1', port: 0 } }), { logger: silentLogger(), turnHandler: handler });
+    satellite = await connectSatellite('kitchen', mosquitto.url);
+    outside = await mqtt.connectAsync(mosquitto.url, { clientId: 'home-assistant', protocolVersion: 4 });
     outside.on('message', (_topic, payload) => hubErrors.push(JSON.parse(payload.toString())));
     await outside.subscribeAsync('hugh/hub/error');
     hubErrors.length = 0;
@@ -41,6 +45,7 @@ describe('home-automation commands on <prefix>/sat/<id>/cmd/<name>', () => {
     await outside.endAsync(true);
     await satellite.stop();
     await hub.close();
+    await mosquitto.kill();
   });
 
   it('stop cuts a reply in the middle and cancels the turn', async () => {

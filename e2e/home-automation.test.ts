@@ -158,4 +158,41 @@ describe('home automation over MQTT (Mosquitto)', () => {
     expect(JSON.parse(payloads('hugh/sat/kitchen/event/reply')[0]!).text).toBe('Turning on the kitchen lights.');
     expect(JSON.parse(payloads('hermes/intent/HassTurnOn')[0]!)).toMatchObject({ siteId: 'kitchen', intent: { intentName: 'HassTurnOn' } });
   }, 30_000);
+
+  it('listen starts a turn without the wake word: the question after it is answered', async () => {
+    const replies: string[] = [];
+    outside.on('message', (topic, payload) => topic.endsWith('/event/reply') && replies.push(JSON.parse(payload.toString()).text));
+    await outside.subscribeAsync('hugh/sat/+/event/reply');
+    // No wake word in this clip: the question starts 1 s in.
+    const den = await satellite('den', 'Den', synthesize('what time is it', VOICES[1]!, { padS: 1 }));
+    await outside.publishAsync('hugh/sat/den/cmd/listen', '');
+    await waitFor(() => replies.length === 1, 'the answer', 20_000);
+    expect(replies[0]).toMatch(/^It's /);
+    await waitFor(() => den.sink.files.length === 1, 'the spoken answer');
+  }, 30_000);
+});
+
+describe('Home Assistant entities of satellites removed from the config', () => {
+  it('are deleted when the hub starts (empty retained configs)', async () => {
+    const mosquitto = new Mosquitto(await freePort());
+    await mosquitto.start();
+    const before = await mqtt.connectAsync(mosquitto.url, { clientId: 'old-hub', protocolVersion: 4 });
+    await before.publishAsync('homeassistant/switch/hugh_garage/mute/config', JSON.stringify({ unique_id: 'hugh_garage_mute' }), { retain: true, qos: 1 });
+    await before.publishAsync('homeassistant/switch/hugh_kitchen/mute/config', JSON.stringify({ unique_id: 'hugh_kitchen_mute' }), { retain: true, qos: 1 });
+    await before.endAsync();
+    const hub = await startHub(HubConfigSchema.parse({ mqtt: { brokerUrl: mosquitto.url }, http: { host: '127.0.0.1', port: 0 }, satellites: [{ id: 'kitchen' }] }), { logger: silentLogger() });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const after = await mqtt.connectAsync(mosquitto.url, { clientId: 'home-assistant', protocolVersion: 4 });
+      const left: string[] = [];
+      after.on('message', (topic, payload) => payload.length > 0 && left.push(topic));
+      await after.subscribeAsync('homeassistant/#');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(left).toEqual(['homeassistant/switch/hugh_kitchen/mute/config']);
+      await after.endAsync(true);
+    } finally {
+      await hub.close();
+      await mosquitto.kill();
+    }
+  });
 });

@@ -88,6 +88,11 @@ export const HubConfigSchema = z
         halfOpenAfterMs: z.int().min(1_000).default(15_000),
       })
       .prefault({}),
+    /**
+     * The house's satellites. Unset: any satellite may connect. Set: Home Assistant entities of
+     * satellites not listed are deleted (and, later, credentials hang off these entries).
+     */
+    satellites: z.array(z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/), room: z.string().optional() })).optional(),
     /** Devices the local intents can switch: "turn on the kitchen lights". */
     devices: z
       .array(

@@ -108,7 +108,7 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
     await mqtt.start();
     await new CommandHandler(bus, topics, sessions, events, logger).start();
     new EventPublisher(bus, topics, events).start();
-    const homeAssistant = new HomeAssistantDiscovery(bus, topics, events, config.homeAssistant.discoveryPrefix);
+    const homeAssistant = new HomeAssistantDiscovery(bus, topics, events, config.homeAssistant.discoveryPrefix, config.satellites ? new Set(config.satellites.map((satellite) => satellite.id)) : undefined);
     if (config.homeAssistant.enabled) await homeAssistant.start();
     if (config.hermes.enabled) await new HermesBridge(bus, events, sessions, logger).start();
     bus.publish(topics.hub('availability'), 'online', { retain: true, qos: 1 });

@@ -21,13 +21,24 @@ export class HomeAssistantDiscovery {
     private readonly topics: Topics,
     private readonly events: HubEvents,
     private readonly discoveryPrefix = 'homeassistant',
+    /** The house's satellites, when configured: entities of any other `hugh_<id>` are deleted. */
+    private readonly configured?: ReadonlySet<string>,
   ) {}
 
   async start(): Promise<void> {
     this.events.on('satellite-online', (id, info) => {
+      if (this.configured && !this.configured.has(id)) return;
       this.known.set(id, { room: info.room, softwareVersion: info.softwareVersion });
       this.announce(id);
     });
+    if (this.configured) {
+      // Retained configs of satellites no longer in the config (an external broker keeps them
+      // across hub restarts): an empty retained payload makes Home Assistant delete the entity.
+      await this.bus.subscribe(`${this.discoveryPrefix}/+/+/+/config`, (topic, payload) => {
+        const node = topic.split('/')[2] ?? '';
+        if (payload.length > 0 && node.startsWith('hugh_') && !this.configured!.has(node.slice('hugh_'.length))) this.bus.publish(topic, '', { retain: true, qos: 1 });
+      });
+    }
     await this.bus.subscribe(`${this.discoveryPrefix}/status`, (_topic, payload) => {
       if (payload.toString() === 'online') for (const id of this.known.keys()) this.announce(id);
     });
