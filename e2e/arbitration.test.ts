@@ -1,15 +1,11 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import { silentLogger } from '@hugh/common';
 import { HubConfigSchema, startHub, type Hub, type Turn, type TurnHandler } from '@hugh/hub';
-import type { SatelliteState } from '@hugh/protocol';
-import { FileInput, HubClient, OpenWakeWordEngine, Satellite, WakeWordDetector, WavFileSink, chimePcm, createHubLink } from '@hugh/satellite';
+import { chimePcm } from '@hugh/satellite';
+import { startFileSatellite } from '../testing/file-satellite.js';
 import { Mosquitto } from '../testing/mosquitto.js';
 import { freePort, waitFor } from '../testing/net.js';
-import { sharedPath } from '../testing/shared.js';
 import { VOICES, synthesize } from '../testing/speech.js';
 
 /** Listens 2 s, then replies: the losers' turns are cancelled long before. */
@@ -47,7 +43,6 @@ describe('multi-room wake arbitration, through a real Mosquitto', () => {
     await watcher.subscribeAsync('hugh/sat/+/event/arbitration');
     stops.push(() => watcher.endAsync(true));
 
-    const logger = silentLogger();
     const rooms = [
       ['kitchen', -10],
       ['hallway', 0],
@@ -55,28 +50,11 @@ describe('multi-room wake arbitration, through a real Mosquitto', () => {
     ] as const;
     const satellites = await Promise.all(
       rooms.map(async ([id, gainDb]) => {
-        const engine = await OpenWakeWordEngine.load(sharedPath('models/openwakeword'), [{ model: 'hey_jarvis_v0.1.onnx' }]);
-        const client = new HubClient(await createHubLink({ url: mosquitto!.url, satelliteId: id, logger }), { satelliteId: id, room: id, softwareVersion: 'test', wakeEngines: ['openwakeword'], playbackFormats: [{ sampleRateHz: 24_000, channels: 1 }], logger });
-        const sink = new WavFileSink(mkdtempSync(join(tmpdir(), `hugh-${id}-`)));
-        const clip = synthesize('hey jarvis, turn on the lights', VOICES[0]!, { gainDb });
-        const satellite = new Satellite(client, new FileInput(clip), new WakeWordDetector([engine]), sink, { preRollMs: 1_500, replyTimeoutMs: 10_000, chimes: false, logger });
-        const states: SatelliteState[] = [];
-        satellite.on('state', (state) => states.push(state));
-        client.start();
-        await client.waitReady();
-        return { id, satellite, client, sink, states, engine };
+        const started = await startFileSatellite({ hubUrl: mosquitto!.url, id, room: id, clip: synthesize('hey jarvis, turn on the lights', VOICES[0]!, { gainDb }), replyTimeoutMs: 10_000 });
+        stops.push(started.stop);
+        return { id, ...started };
       }),
     );
-    const stop = new AbortController();
-    const running = satellites.map(({ satellite }) => satellite.run(stop.signal));
-    stops.push(async () => {
-      stop.abort();
-      await Promise.all(running);
-      for (const { client, engine } of satellites) {
-        await client.stop();
-        await engine.close();
-      }
-    });
 
     await waitFor(() => satellites.some(({ sink }) => sink.files.length > 0), 'a reply', 15_000);
     await new Promise((resolve) => setTimeout(resolve, 500));

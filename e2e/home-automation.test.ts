@@ -1,11 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import { silentLogger } from '@hugh/common';
 import { HubConfigSchema, HubEvents, createPipeline, parseWav, startHub, type Hub } from '@hugh/hub';
-import { FileInput, HubClient, OpenWakeWordEngine, Satellite, WakeWordDetector, WavFileSink, createHubLink, encodeWav } from '@hugh/satellite';
+import { startFileSatellite } from '../testing/file-satellite.js';
 import { Mosquitto } from '../testing/mosquitto.js';
 import { freePort, waitFor } from '../testing/net.js';
 import { sharedPath } from '../testing/shared.js';
@@ -42,27 +40,9 @@ describe('home automation over MQTT (Mosquitto)', () => {
 
   /** A satellite whose microphone is `clip` (then a quiet room), playing into a WAV sink. */
   async function satellite(id: string, room: string, clip?: string) {
-    const logger = silentLogger();
-    const engine = await OpenWakeWordEngine.load(sharedPath('models/openwakeword'), [{ model: 'hey_jarvis_v0.1.onnx' }]);
-    const client = new HubClient(await createHubLink({ url: mosquitto.url, satelliteId: id, logger }), { satelliteId: id, room, softwareVersion: '9.9.9', wakeEngines: ['openwakeword'], playbackFormats: [{ sampleRateHz: 22_050, channels: 1 }], logger });
-    const sink = new WavFileSink(mkdtempSync(join(tmpdir(), `hugh-${id}-`)));
-    let input = clip;
-    if (!input) {
-      input = join(mkdtempSync(join(tmpdir(), 'hugh-quiet-')), 'quiet.wav');
-      writeFileSync(input, encodeWav(new Int16Array(16_000), 16_000));
-    }
-    const sat = new Satellite(client, new FileInput(input), new WakeWordDetector([engine]), sink, { preRollMs: 1_500, replyTimeoutMs: 10_000, chimes: false, logger });
-    client.start();
-    await client.waitReady();
-    const stop = new AbortController();
-    const running = sat.run(stop.signal);
-    stops.push(async () => {
-      stop.abort();
-      await running;
-      await client.stop();
-      await engine.close();
-    });
-    return { client, sink, satellite: sat };
+    const started = await startFileSatellite({ hubUrl: mosquitto.url, id, room, ...(clip ? { clip } : {}), playbackFormats: [{ sampleRateHz: 22_050, channels: 1 }], replyTimeoutMs: 10_000 });
+    stops.push(started.stop);
+    return started;
   }
 
   it('Home Assistant discovery: retained configs with unique_id, device, availability and state/command topics; re-sent on homeassistant/status; deletable', async () => {

@@ -4,23 +4,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@hugh/common';
 import { HubConfigSchema, startHub, type Hub, type Turn, type TurnHandler } from '@hugh/hub';
-import type { AudioFrame, SatelliteState } from '@hugh/protocol';
-import {
-  FileInput,
-  HubClient,
-  OpenWakeWordEngine,
-  Satellite,
-  WakeWordDetector,
-  WavFileSink,
-  applyVolume,
-  chimePcm,
-  createHubLink,
-  encodeWav,
-  pcmSamples,
-  readWavAs16kMono,
-} from '@hugh/satellite';
+import type { AudioFrame } from '@hugh/protocol';
+import { applyVolume, chimePcm, encodeWav, pcmSamples, readWavAs16kMono, type HubClient } from '@hugh/satellite';
+import { startFileSatellite } from '../testing/file-satellite.js';
 import { waitFor } from '../testing/net.js';
-import { sharedPath } from '../testing/shared.js';
 import { VOICES, onsetSeconds, synthesize } from '../testing/speech.js';
 
 /** Listens for 2.5 s of audio, then answers with a fixed 24 kHz reply. */
@@ -71,27 +58,10 @@ describe('a satellite with a file for a microphone', () => {
     await hub?.close();
   });
 
-  async function startSatellite(transportUrl: (hub: Hub) => string, clip: string, outputDir: string, beforeRun?: (client: HubClient) => Promise<void>) {
-    const logger = silentLogger();
-    const engine = await OpenWakeWordEngine.load(sharedPath('models/openwakeword'), [{ model: 'hey_jarvis_v0.1.onnx' }]);
-    const link = await createHubLink({ url: transportUrl(hub!), satelliteId: 'kitchen', logger });
-    const client = new HubClient(link, { satelliteId: 'kitchen', softwareVersion: 'test', wakeEngines: ['openwakeword'], playbackFormats: [{ sampleRateHz: 24_000, channels: 1 }], logger });
-    const sink = new WavFileSink(outputDir);
-    const satellite = new Satellite(client, new FileInput(clip), new WakeWordDetector([engine]), sink, { preRollMs: 1_500, replyTimeoutMs: 10_000, chimes: false, logger });
-    const states: SatelliteState[] = [];
-    satellite.on('state', (state) => states.push(state));
-    client.start();
-    await client.waitReady();
-    await beforeRun?.(client);
-    const stop = new AbortController();
-    const running = satellite.run(stop.signal);
-    stops.push(async () => {
-      stop.abort();
-      await running;
-      await client.stop();
-      await engine.close();
-    });
-    return { satellite, client, sink, states };
+  async function startSatellite(transportUrl: (hub: Hub) => string, clip: string, beforeRun?: (client: HubClient) => Promise<void>) {
+    const started = await startFileSatellite({ hubUrl: transportUrl(hub!), id: 'kitchen', clip, playbackFormats: [{ sampleRateHz: 24_000, channels: 1 }], replyTimeoutMs: 10_000, ...(beforeRun ? { beforeRun } : {}) });
+    stops.push(started.stop);
+    return started;
   }
 
   it.each([
@@ -101,8 +71,7 @@ describe('a satellite with a file for a microphone', () => {
     const handler = new ScriptedReply();
     hub = await startHub(HubConfigSchema.parse({ mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }), { logger: silentLogger(), turnHandler: handler });
     const clip = withFingerprint(synthesize('hey jarvis, what time is it', VOICES[0]!, { padS: 1.5 }));
-    const outputDir = mkdtempSync(join(tmpdir(), 'hugh-out-'));
-    const { client, sink, states } = await startSatellite(url, clip.path, outputDir);
+    const { client, sink, states } = await startSatellite(url, clip.path);
 
     await waitFor(() => sink.files.length === 1, 'the reply to be played', 15_000);
 
@@ -156,7 +125,7 @@ describe('a satellite with a file for a microphone', () => {
     joined.set(second, first.length + 16_000);
     const clip = join(mkdtempSync(join(tmpdir(), 'hugh-barge-')), 'clip.wav');
     writeFileSync(clip, encodeWav(joined, 16_000));
-    const { sink, states } = await startSatellite((h) => `ws://127.0.0.1:${h.httpPort}`, clip, mkdtempSync(join(tmpdir(), 'hugh-out-')));
+    const { sink, states } = await startSatellite((h) => `ws://127.0.0.1:${h.httpPort}`, clip);
 
     await waitFor(() => turns.length === 2, 'a second turn from the barge-in', 20_000);
     const [old] = turns;
@@ -172,7 +141,7 @@ describe('a satellite with a file for a microphone', () => {
     const handler = new ScriptedReply();
     hub = await startHub(HubConfigSchema.parse({ mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }), { logger: silentLogger(), turnHandler: handler });
     const clip = synthesize('hey jarvis, what time is it', VOICES[4]!, { padS: 1 });
-    const { states } = await startSatellite((h) => `mqtt://127.0.0.1:${h.mqttPort}`, clip, mkdtempSync(join(tmpdir(), 'hugh-out-')), async (client) => {
+    const { states } = await startSatellite((h) => `mqtt://127.0.0.1:${h.mqttPort}`, clip, async (client) => {
       hub!.sessions.sessions.get('kitchen')!.link.sendControl({ v: 1, type: 'mute', muted: true });
       await waitFor(() => client.muted, 'the satellite to be muted');
     });

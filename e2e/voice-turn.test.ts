@@ -1,11 +1,9 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@hugh/common';
 import { HubConfigSchema, HubEvents, createPipeline, parseWav, startHub, type Hub, type TurnRecord } from '@hugh/hub';
 import mqtt from 'mqtt';
-import { FileInput, HubClient, OpenWakeWordEngine, Satellite, WakeWordDetector, WavFileSink, createHubLink } from '@hugh/satellite';
+import { startFileSatellite } from '../testing/file-satellite.js';
 import { waitFor } from '../testing/net.js';
 import { sharedPath } from '../testing/shared.js';
 import { VOICES, synthesize } from '../testing/speech.js';
@@ -36,22 +34,8 @@ describe('a spoken turn end to end (local engines)', () => {
     const logger = silentLogger();
     hub = await startHub(config, { logger, turnHandler: await createPipeline(config, logger, { onRecord: (record) => records.push(record) }) });
 
-    const engine = await OpenWakeWordEngine.load(sharedPath('models/openwakeword'), [{ model: 'hey_jarvis_v0.1.onnx' }]);
-    const link = await createHubLink({ url: hubUrl(hub), satelliteId: 'kitchen', logger });
-    const client = new HubClient(link, { satelliteId: 'kitchen', softwareVersion: 'test', wakeEngines: ['openwakeword'], playbackFormats: [{ sampleRateHz: 24_000, channels: 1 }, { sampleRateHz: 22_050, channels: 1 }], logger });
-    const sink = new WavFileSink(mkdtempSync(join(tmpdir(), 'hugh-turn-')));
-    const clip = synthesize('hey jarvis, what time is it', VOICES[0]!, { padS: 1 });
-    const satellite = new Satellite(client, new FileInput(clip), new WakeWordDetector([engine]), sink, { preRollMs: 1_500, replyTimeoutMs: 15_000, chimes: false, logger });
-    client.start();
-    await client.waitReady();
-    const stop = new AbortController();
-    const running = satellite.run(stop.signal);
-    stops.push(async () => {
-      stop.abort();
-      await running;
-      await client.stop();
-      await engine.close();
-    });
+    const { sink, stop } = await startFileSatellite({ hubUrl: hubUrl(hub), id: 'kitchen', clip: synthesize('hey jarvis, what time is it', VOICES[0]!, { padS: 1 }) });
+    stops.push(stop);
 
     await waitFor(() => sink.files.length === 1 && records.length === 1, 'the spoken reply', 20_000);
     const [record] = records;
@@ -82,23 +66,15 @@ describe('a spoken turn end to end (local engines)', () => {
     });
     const logger = silentLogger();
     hub = await startHub(config, { logger, turnHandler: await createPipeline(config, logger, { onRecord: (record) => records.push(record) }) });
-    const engine = await OpenWakeWordEngine.load(sharedPath('models/openwakeword'), [{ model: 'hey_jarvis_v0.1.onnx' }]);
-    const link = await createHubLink({ url: `ws://127.0.0.1:${hub.httpPort}`, satelliteId: 'den', logger });
-    const client = new HubClient(link, { satelliteId: 'den', softwareVersion: 'test', wakeEngines: ['openwakeword'], playbackFormats: [{ sampleRateHz: 22_050, channels: 1 }], logger });
     const errors: string[] = [];
-    client.on('hub-error', (code) => errors.push(code));
-    const sink = new WavFileSink(mkdtempSync(join(tmpdir(), 'hugh-turn-')));
-    const satellite = new Satellite(client, new FileInput(synthesize('hey jarvis, what time is it', VOICES[1]!)), new WakeWordDetector([engine]), sink, { preRollMs: 1_500, replyTimeoutMs: 15_000, chimes: true, logger });
-    client.start();
-    await client.waitReady();
-    const stop = new AbortController();
-    const running = satellite.run(stop.signal);
-    stops.push(async () => {
-      stop.abort();
-      await running;
-      await client.stop();
-      await engine.close();
+    const { sink, stop } = await startFileSatellite({
+      hubUrl: `ws://127.0.0.1:${hub.httpPort}`,
+      id: 'den',
+      clip: synthesize('hey jarvis, what time is it', VOICES[1]!),
+      chimes: true,
+      beforeRun: async (client) => void client.on('hub-error', (code) => errors.push(code)),
     });
+    stops.push(stop);
     await waitFor(() => records.length === 1 && errors.length > 0, 'the failed turn', 20_000);
     expect(records[0]).toMatchObject({ outcome: 'failed', transcript: expect.stringMatching(/time/) });
     expect(records[0]!.error).toMatch(/every tts engine failed/);
@@ -119,20 +95,8 @@ describe('a spoken turn end to end (local engines)', () => {
     await watcher.subscribeAsync(['hugh/sat/+/state', 'hugh/sat/+/availability', 'hugh/sat/+/event/+']);
     stops.push(() => watcher.endAsync(true));
 
-    const engine = await OpenWakeWordEngine.load(sharedPath('models/openwakeword'), [{ model: 'hey_jarvis_v0.1.onnx' }]);
-    const client = new HubClient(await createHubLink({ url: `ws://127.0.0.1:${hub.httpPort}`, satelliteId: 'office', logger }), { satelliteId: 'office', softwareVersion: 'test', wakeEngines: ['openwakeword'], playbackFormats: [{ sampleRateHz: 22_050, channels: 1 }], logger });
-    const sink = new WavFileSink(mkdtempSync(join(tmpdir(), 'hugh-turn-')));
-    const satellite = new Satellite(client, new FileInput(synthesize('hey jarvis, what time is it', VOICES[3]!)), new WakeWordDetector([engine]), sink, { preRollMs: 1_500, replyTimeoutMs: 15_000, chimes: false, logger });
-    client.start();
-    await client.waitReady();
-    const stop = new AbortController();
-    const running = satellite.run(stop.signal);
-    stops.push(async () => {
-      stop.abort();
-      await running;
-      await client.stop();
-      await engine.close();
-    });
+    const office = await startFileSatellite({ hubUrl: `ws://127.0.0.1:${hub.httpPort}`, id: 'office', clip: synthesize('hey jarvis, what time is it', VOICES[3]!) });
+    stops.push(office.stop);
     await waitFor(() => seen.some((message) => message.topic === 'hugh/sat/office/event/turn'), 'the turn event', 20_000);
     await waitFor(() => seen.filter((message) => message.topic === 'hugh/sat/office/state').at(-1)?.payload === 'idle', 'idle again');
 

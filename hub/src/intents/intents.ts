@@ -26,7 +26,7 @@ export class IntentMatcher {
   private readonly compiled: { name: string; pattern: RegExp }[];
 
   constructor(sentences: Record<string, string[]> = SENTENCES) {
-    this.compiled = Object.entries(sentences).flatMap(([name, templates]) => templates.map((template) => ({ name, pattern: compileTemplate(template) })));
+    this.compiled = Object.entries(sentences).flatMap(([name, templates]) => templates.map((template) => ({ name, pattern: compileTemplate(template, 2) })));
   }
 
   match(text: string): MatchedIntent | undefined {

@@ -17,8 +17,12 @@ function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Compiles one template; slot names become named groups. */
-export function compileTemplate(template: string): RegExp {
+/**
+ * Compiles one template; slot names become named groups. `leadingNoiseWords` lets that many words
+ * stand before the sentence (what a recogniser makes of the wake word's tail: "its what time is
+ * it"), unless one of them is a negation.
+ */
+export function compileTemplate(template: string, leadingNoiseWords = 0): RegExp {
   let index = 0;
   const parse = (closing: string | undefined): string => {
     const alternatives: string[][] = [[]];
@@ -39,5 +43,6 @@ export function compileTemplate(template: string): RegExp {
   };
   // Spaces are optional around optional parts ("turn on [the] lights" with or without "the").
   const source = parse(undefined).replace(/ +/g, ' ?').replace(/\?\?/g, '?');
-  return new RegExp(`^${source}$`);
+  const noise = leadingNoiseWords > 0 ? `(?:(?!(?:dont|not|never|no)\\b)\\S+ ){0,${leadingNoiseWords}}?` : '';
+  return new RegExp(`^${noise}(?:${source})$`);
 }

@@ -1,0 +1,65 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from '@hugh/common';
+import type { PlaybackFormat, SatelliteState } from '@hugh/protocol';
+import { FileInput, HubClient, OpenWakeWordEngine, Satellite, WakeWordDetector, WavFileSink, createHubLink, encodeWav } from '@hugh/satellite';
+import { sharedPath } from './shared.js';
+
+export interface FileSatelliteOptions {
+  hubUrl: string;
+  id: string;
+  room?: string;
+  /** The microphone: this WAV, then a quiet room. Unset: a quiet room from the start. */
+  clip?: string;
+  playbackFormats?: PlaybackFormat[];
+  chimes?: boolean;
+  replyTimeoutMs?: number;
+  /** Runs once the hub has welcomed the satellite, before its microphone starts. */
+  beforeRun?: (client: HubClient) => Promise<void>;
+}
+
+/** A whole satellite (real wake word, real link) whose microphone is a file and whose speaker is a WAV sink. */
+export async function startFileSatellite(options: FileSatelliteOptions) {
+  const logger = silentLogger();
+  const engine = await OpenWakeWordEngine.load(sharedPath('models/openwakeword'), [{ model: 'hey_jarvis_v0.1.onnx' }]);
+  const client = new HubClient(await createHubLink({ url: options.hubUrl, satelliteId: options.id, logger }), {
+    satelliteId: options.id,
+    ...(options.room ? { room: options.room } : {}),
+    softwareVersion: '9.9.9',
+    wakeEngines: ['openwakeword'],
+    playbackFormats: options.playbackFormats ?? [{ sampleRateHz: 24_000, channels: 1 }, { sampleRateHz: 22_050, channels: 1 }],
+    logger,
+  });
+  const sink = new WavFileSink(mkdtempSync(join(tmpdir(), `hugh-${options.id}-`)));
+  let clip = options.clip;
+  if (!clip) {
+    clip = join(mkdtempSync(join(tmpdir(), 'hugh-quiet-')), 'quiet.wav');
+    writeFileSync(clip, encodeWav(new Int16Array(16_000), 16_000));
+  }
+  const satellite = new Satellite(client, new FileInput(clip), new WakeWordDetector([engine]), sink, {
+    preRollMs: 1_500,
+    replyTimeoutMs: options.replyTimeoutMs ?? 15_000,
+    chimes: options.chimes ?? false,
+    logger,
+  });
+  const states: SatelliteState[] = [];
+  satellite.on('state', (state) => states.push(state));
+  client.start();
+  await client.waitReady();
+  await options.beforeRun?.(client);
+  const stopper = new AbortController();
+  const running = satellite.run(stopper.signal);
+  return {
+    client,
+    sink,
+    satellite,
+    states,
+    async stop() {
+      stopper.abort();
+      await running;
+      await client.stop();
+      await engine.close();
+    },
+  };
+}
