@@ -21,3 +21,38 @@ export class Backoff {
     this.attempt = 0;
   }
 }
+
+/** Runs `attempt` after the next backoff delay; at most one attempt is pending, none after `stop()`. */
+export class RetryTimer {
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly backoff: Backoff,
+    private readonly attempt: () => void,
+  ) {}
+
+  /** Schedules one attempt; returns its delay, or undefined if one is pending or it was stopped. */
+  schedule(): number | undefined {
+    if (this.stopped || this.timer) return undefined;
+    const delayMs = this.backoff.nextDelayMs();
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (!this.stopped) this.attempt();
+    }, delayMs);
+    return delayMs;
+  }
+
+  succeeded(): void {
+    this.backoff.reset();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+}

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import mqtt, { type MqttClient } from 'mqtt';
-import { Backoff, type Logger } from '@hugh/common';
+import { Backoff, RetryTimer, type Logger } from '@hugh/common';
 import {
   decodeAudioFrame,
   decodeHubMessage,
@@ -29,10 +29,8 @@ export interface MqttLinkOptions {
 export class MqttHubLink extends EventEmitter<HubLinkEvents> implements HubLink {
   readonly counters = newCounters();
   private client: MqttClient | undefined;
-  private stopped = false;
-  private retryTimer: NodeJS.Timeout | undefined;
   private isUp = false;
-  private readonly backoff: Backoff;
+  private readonly retry: RetryTimer;
   private readonly ctlUp: string;
   private readonly audioUp: string;
   private readonly ctlDown: string;
@@ -42,7 +40,7 @@ export class MqttHubLink extends EventEmitter<HubLinkEvents> implements HubLink 
 
   constructor(private readonly options: MqttLinkOptions) {
     super();
-    this.backoff = options.backoff ?? new Backoff();
+    this.retry = new RetryTimer(options.backoff ?? new Backoff(), () => this.client?.reconnect());
     const { topics, satelliteId } = options;
     this.ctlUp = topics.satellite(satelliteId, 'up/ctl');
     this.audioUp = topics.satellite(satelliteId, 'up/audio');
@@ -77,7 +75,7 @@ export class MqttHubLink extends EventEmitter<HubLinkEvents> implements HubLink 
     });
     this.client = client;
     client.on('connect', () => {
-      this.backoff.reset();
+      this.retry.succeeded();
       client.publish(this.availability, 'online', { qos: 1, retain: true });
       client.subscribe([this.ctlDown, this.audioDown, this.hubAvailability], { qos: 0 }, (error) => {
         if (error) {
@@ -104,18 +102,9 @@ export class MqttHubLink extends EventEmitter<HubLinkEvents> implements HubLink 
         this.isUp = false;
         this.emit('down', 'connection closed');
       }
-      this.scheduleReconnect();
+      const delayMs = this.retry.schedule();
+      if (delayMs !== undefined) logger.debug({ delayMs }, 'reconnecting to hub');
     });
-  }
-
-  private scheduleReconnect(): void {
-    if (this.stopped || this.retryTimer) return;
-    const delayMs = this.backoff.nextDelayMs();
-    this.options.logger.debug({ delayMs }, 'reconnecting to hub');
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      if (!this.stopped) this.client?.reconnect();
-    }, delayMs);
   }
 
   sendControl(message: SatelliteMessage): boolean {
@@ -138,8 +127,7 @@ export class MqttHubLink extends EventEmitter<HubLinkEvents> implements HubLink 
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.retryTimer);
+    this.retry.stop();
     const client = this.client;
     if (!client) return;
     if (client.connected) {

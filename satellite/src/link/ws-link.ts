@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
-import { Backoff, type Logger } from '@hugh/common';
+import { Backoff, RetryTimer, type Logger } from '@hugh/common';
 import { HughError, MAX_FRAME_BYTES, decodeAudioFrame, decodeHubMessage, encodeMessage, type SatelliteMessage } from '@hugh/protocol';
 import { newCounters, type HubLink, type HubLinkEvents } from './hub-link.js';
 
@@ -20,14 +20,12 @@ const REPLACED_CLOSE_CODE = 4001;
 export class WsHubLink extends EventEmitter<HubLinkEvents> implements HubLink {
   readonly counters = newCounters();
   private socket: WebSocket | undefined;
-  private stopped = false;
-  private retryTimer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
-  private readonly backoff: Backoff;
+  private readonly retry: RetryTimer;
 
   constructor(private readonly options: WsLinkOptions) {
     super();
-    this.backoff = options.backoff ?? new Backoff();
+    this.retry = new RetryTimer(options.backoff ?? new Backoff(), () => this.start());
   }
 
   get url(): string {
@@ -39,13 +37,13 @@ export class WsHubLink extends EventEmitter<HubLinkEvents> implements HubLink {
   }
 
   start(): void {
-    if (this.socket || this.stopped) return;
+    if (this.socket || this.retry.isStopped) return;
     const { logger } = this.options;
     const socket = new WebSocket(this.options.url, { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: 5_000 });
     this.socket = socket;
     let alive = true;
     socket.on('open', () => {
-      this.backoff.reset();
+      this.retry.succeeded();
       logger.info({ url: this.url }, 'connected to hub (websocket)');
       this.heartbeat = setInterval(() => {
         if (!alive) {
@@ -81,22 +79,13 @@ export class WsHubLink extends EventEmitter<HubLinkEvents> implements HubLink {
       if (code === REPLACED_CLOSE_CODE) {
         // Another connection took this satellite id. Reconnecting would evict it in turn, and the
         // two would flap forever; stay down and say why.
-        this.stopped = true;
+        this.retry.stop();
         this.emit('problem', new HughError('HUGH_ERR_REPLACED', 'another connection with this satellite id replaced this one; not reconnecting'));
         return;
       }
-      this.scheduleReconnect();
+      const delayMs = this.retry.schedule();
+      if (delayMs !== undefined) logger.debug({ delayMs }, 'reconnecting to hub');
     });
-  }
-
-  private scheduleReconnect(): void {
-    if (this.stopped || this.retryTimer) return;
-    const delayMs = this.backoff.nextDelayMs();
-    this.options.logger.debug({ delayMs }, 'reconnecting to hub');
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      this.start();
-    }, delayMs);
   }
 
   sendControl(message: SatelliteMessage): boolean {
@@ -120,8 +109,7 @@ export class WsHubLink extends EventEmitter<HubLinkEvents> implements HubLink {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.retryTimer);
+    this.retry.stop();
     clearInterval(this.heartbeat);
     const socket = this.socket;
     if (!socket) return;
