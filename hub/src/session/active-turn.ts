@@ -105,7 +105,7 @@ export class ActiveTurn implements Turn {
     let pending = Buffer.alloc(0);
     let frameCount = 0;
     let open = !this.signal.aborted;
-    let startedAtMs = Date.now();
+    const startedAtMs = Date.now();
     if (open) {
       this.link.sendControl(hubMessage({ type: 'reply-start', turnId: this.turnId, codec: 'pcm_s16le', ...format }));
     }
@@ -117,7 +117,7 @@ export class ActiveTurn implements Turn {
         channels: format.channels,
         codec: 'pcm_s16le',
         last: false,
-        timestampMs: startedAtMs + (frameCount * REPLY_FRAME_MS),
+        timestampMs: startedAtMs + frameCount * REPLY_FRAME_MS,
         payload,
       });
       frameCount++;
@@ -144,7 +144,6 @@ export class ActiveTurn implements Turn {
         if (turn.reply === writer) turn.reply = undefined;
       },
     };
-    startedAtMs = Date.now();
     if (open) this.reply = writer;
     return writer;
   }
