@@ -1,4 +1,10 @@
-import { HubEvents, LocalIntentReplies, LocalReplies } from '@hugh/hub';
+import { HubEvents, LocalIntentReplies, type ReplyGenerator } from '@hugh/hub';
+
+const unanswered: ReplyGenerator = {
+  async *reply() {
+    yield 'No model here.';
+  },
+};
 import type { Benchmark } from './report.js';
 
 const UTTERANCES = [
@@ -10,7 +16,7 @@ const UTTERANCES = [
 export const localIntents: Benchmark = async ({ smoke }) => {
   const events = new HubEvents();
   events.on('device-command', () => undefined);
-  const replies = new LocalIntentReplies(new LocalReplies(), {
+  const replies = new LocalIntentReplies(unanswered, {
     devices: [{ name: 'kitchen lights', room: 'Kitchen', commandTopic: 'x/set' }, { name: 'fan', commandTopic: 'fan/set' }, { name: 'hallway light', commandTopic: 'h/set' }],
     events,
   });

@@ -4,6 +4,7 @@ import { silentLogger } from '@hugh/common';
 import { HubConfigSchema, HubEvents, createPipeline, parseWav, startHub, type Hub, type TurnRecord } from '@hugh/hub';
 import mqtt from 'mqtt';
 import { startFileSatellite } from '../testing/file-satellite.js';
+import { fakeHttpServer } from '../testing/http-server.js';
 import { waitFor } from '../testing/net.js';
 import { sharedPath } from '../testing/shared.js';
 import { VOICES, synthesize } from '../testing/speech.js';
@@ -118,5 +119,41 @@ describe('a spoken turn end to end (local engines)', () => {
     await waitFor(() => retained.length === 2, 'retained messages');
     expect(retained.sort()).toEqual(['hugh/sat/office/availability=online', 'hugh/sat/office/state=idle']);
     await late.endAsync(true);
+  }, 40_000);
+
+  // Regression: the first sentence used to wait for the second to be written before it played.
+  it('a language model’s answer is spoken while the model is still writing it (Ollama wire format from a local server)', async () => {
+    let secondSentenceSentMs = 0;
+    const ollama = await fakeHttpServer(async (_request, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      const piece = (content: string, done = false) => res.write(`${JSON.stringify({ message: { role: 'assistant', content }, done })}\n`);
+      piece('Once upon a time, ');
+      piece('a fox lived in the woods. ');
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      secondSentenceSentMs = Date.now();
+      piece('It was very clever.');
+      piece('', true);
+      res.end();
+    });
+    stops.push(() => ollama.close());
+    const records: TurnRecord[] = [];
+    const config = HubConfigSchema.parse({
+      mqtt: { host: '127.0.0.1', port: 0 },
+      http: { host: '127.0.0.1', port: 0 },
+      vad: { modelPath: sharedPath('models/silero-vad/silero_vad_v5.onnx') },
+      llm: { api: 'ollama', url: ollama.url, model: 'llama3.1:8b' },
+    });
+    const logger = silentLogger();
+    hub = await startHub(config, { logger, turnHandler: await createPipeline(config, logger, { onRecord: (record) => records.push(record) }) });
+    const { sink, stop } = await startFileSatellite({ hubUrl: `mqtt://127.0.0.1:${hub.mqttPort}`, id: 'nursery', clip: synthesize('hey jarvis, tell me a story', VOICES[0]!) });
+    stops.push(stop);
+    await waitFor(() => records.length === 1 && sink.files.length === 1, 'the story', 25_000);
+    const [record] = records;
+    expect(record!.outcome).toBe('answered');
+    expect(record!.replyText).toBe('Once upon a time, a fox lived in the woods. It was very clever.');
+    // The first sentence was already playing before the model wrote the second.
+    expect(record!.times.firstAudioOutMs!).toBeLessThan(secondSentenceSentMs);
+    const reply = parseWav(readFileSync(sink.files[0]!));
+    expect(reply.samples.length / reply.sampleRateHz).toBeGreaterThan(2.5);
   }, 40_000);
 });

@@ -88,6 +88,23 @@ export const HubConfigSchema = z
         halfOpenAfterMs: z.int().min(1_000).default(15_000),
       })
       .prefault({}),
+    /** The language model for questions no local intent answers. */
+    llm: z
+      .strictObject({
+        api: z.enum(['ollama', 'openai']).default('ollama'),
+        url: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:11434'),
+        model: z.string().min(1).default('llama3.1:8b'),
+        apiKey: z.string().optional(),
+        firstTokenTimeoutMs: z.int().min(500).max(120_000).default(8_000),
+        stallTimeoutMs: z.int().min(500).max(120_000).default(5_000),
+        historyTurns: z.int().min(0).max(50).default(4),
+        systemPrompt: z
+          .string()
+          .default(
+            'You are H.U.G.H., the voice assistant of a family home. Your answers are spoken aloud: answer in one to three short sentences of plain text, without lists, markdown or emoji.',
+          ),
+      })
+      .prefault({}),
     /**
      * The house's satellites. Unset: any satellite may connect. Set: Home Assistant entities of
      * satellites not listed are deleted (and, later, credentials hang off these entries).
@@ -145,6 +162,9 @@ export const HUB_OPTIONS: OptionSpec[] = [
   { flag: 'topic-prefix', env: 'HUGH_TOPIC_PREFIX', path: 'mqtt.topicPrefix', type: 'string', description: 'first level of every MQTT topic (default hugh)' },
   { flag: 'vad-model', env: 'HUGH_VAD_MODEL', path: 'vad.modelPath', type: 'string', description: `Silero VAD v5 model (default ${DEFAULT_VAD_MODEL})` },
   { flag: 'trailing-silence-ms', env: 'HUGH_TRAILING_SILENCE_MS', path: 'vad.trailingSilenceMs', type: 'int', description: 'silence that ends an utterance (default 600)' },
+  { flag: 'llm-url', env: 'HUGH_LLM_URL', path: 'llm.url', type: 'string', description: 'language model server (default http://127.0.0.1:11434, Ollama)' },
+  { flag: 'llm-api', env: 'HUGH_LLM_API', path: 'llm.api', type: 'string', description: 'ollama (POST /api/chat) or openai (POST /v1/chat/completions)' },
+  { flag: 'llm-model', env: 'HUGH_LLM_MODEL', path: 'llm.model', type: 'string', description: 'model name (default llama3.1:8b)' },
   { flag: 'max-utterance-ms', env: 'HUGH_MAX_UTTERANCE_MS', path: 'turn.maxUtteranceMs', type: 'int', description: 'longest utterance accepted (default 15000)' },
 ];
 

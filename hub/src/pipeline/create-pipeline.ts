@@ -17,7 +17,10 @@ import { WyomingTts } from '../engines/tts/wyoming-tts.js';
 import { SileroVadModel } from '../engines/vad/silero-vad.js';
 import type { HubEvents } from '../events.js';
 import { LocalIntentReplies } from '../intents/local-intents.js';
-import { LocalReplies, type ReplyGenerator } from './replies.js';
+import { LlmReplies } from '../dispatch/llm-replies.js';
+import { OllamaChat } from '../dispatch/ollama.js';
+import { OpenAiChat } from '../dispatch/openai-chat.js';
+import type { ReplyGenerator } from './replies.js';
 import type { TurnRecord } from './turn-record.js';
 import { VoicePipeline } from './voice-pipeline.js';
 
@@ -61,6 +64,13 @@ export function createTts(config: TtsEngineConfig): TextToSpeech {
   }
 }
 
+/** The local dispatcher: straight to one language model (Ollama on this machine by default). */
+export function createLlmReplies(config: HubConfig, logger: Logger): LlmReplies {
+  const { llm } = config;
+  const model = llm.api === 'ollama' ? new OllamaChat(llm.url, llm.model) : new OpenAiChat(llm.url, llm.model, llm.apiKey);
+  return new LlmReplies(model, { systemPrompt: llm.systemPrompt, historyTurns: llm.historyTurns, firstTokenTimeoutMs: llm.firstTokenTimeoutMs, stallTimeoutMs: llm.stallTimeoutMs, logger });
+}
+
 /** Builds the voice pipeline from the config: VAD model, STT and TTS chains, reply source. */
 export async function createPipeline(
   config: HubConfig,
@@ -87,7 +97,7 @@ export async function createPipeline(
     preRollKeepMs: config.vad.preRollKeepMs,
     stt,
     tts,
-    replies: options.replies ?? new LocalIntentReplies(new LocalReplies(), { devices: config.devices, ...(options.events ? { events: options.events } : {}) }),
+    replies: options.replies ?? new LocalIntentReplies(createLlmReplies(config, logger), { devices: config.devices, ...(options.events ? { events: options.events } : {}) }),
     ...(config.stt.language ? { language: config.stt.language } : {}),
     logger,
     ...(options.onRecord ? { onRecord: options.onRecord } : {}),

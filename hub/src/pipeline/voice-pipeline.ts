@@ -1,4 +1,4 @@
-import type { Logger } from '@hugh/common';
+import { AsyncQueue, type Logger } from '@hugh/common';
 import { HughError, pcmSamples, type PlaybackFormat } from '@hugh/protocol';
 import type { EngineChain } from '../engines/chain.js';
 import type { SpeechToText } from '../engines/stt/speech-to-text.js';
@@ -165,10 +165,9 @@ export class VoicePipeline implements TurnHandler {
       return this.options.tts.run((tts, callSignal) => tts.synthesize(sentence, { signal: callSignal }), signal).then(({ value, engine }) => ({ audio: value, engine, ms: Date.now() - started }));
     };
 
-    // At most one synthesis ahead of the one playing: enough to hide TTS time, no more GPU queueing.
-    const pending: Promise<{ audio: PcmAudio; engine: string; ms: number }>[] = [];
+    type Synthesis = Promise<{ audio: PcmAudio; engine: string; ms: number }>;
     let first = true;
-    const play = async (job: Promise<{ audio: PcmAudio; engine: string; ms: number }>) => {
+    const play = async (job: Synthesis) => {
       const { audio, engine, ms } = await job;
       if (signal.aborted) return;
       record.ttsEngine ??= engine;
@@ -187,15 +186,46 @@ export class VoicePipeline implements TurnHandler {
       writer.write(new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength));
       record.times.lastAudioOutMs = Date.now();
     };
-    try {
-      for await (const sentence of splitSentences(tapped)) {
-        if (signal.aborted) break;
-        if (record.engineMs.firstSentence === undefined) record.engineMs.firstSentence = Date.now() - textStarted;
-        pending.push(synthesize(sentence));
-        pending.at(-1)!.catch(() => undefined); // awaited in order below; never unhandled
-        if (pending.length > 1) await play(pending.shift()!);
+
+    // Sentences are synthesised as soon as they are complete and played as soon as they are
+    // synthesised, in order. At most two are in synthesis at once: enough to hide TTS time
+    // behind playback, without queueing a long answer on the GPU.
+    const jobs = new AsyncQueue<Synthesis>();
+    let inFlight = 0;
+    let slotFreed: (() => void) | undefined;
+    const producer = (async () => {
+      try {
+        for await (const sentence of splitSentences(tapped)) {
+          if (signal.aborted) break;
+          record.engineMs.firstSentence ??= Date.now() - textStarted;
+          while (inFlight >= 2 && !jobs.closed) await new Promise<void>((resolve) => (slotFreed = resolve));
+          if (jobs.closed) break; // the player stopped (cancelled, or TTS failed)
+          inFlight++;
+          const job = synthesize(sentence);
+          job.catch(() => undefined); // awaited in order by the player; never unhandled
+          jobs.push(job);
+        }
+        jobs.end();
+      } catch (error) {
+        jobs.fail(error);
       }
-      while (pending.length > 0 && !signal.aborted) await play(pending.shift()!);
+    })();
+    try {
+      try {
+        for await (const job of jobs) {
+          if (signal.aborted) break;
+          try {
+            await play(job);
+          } finally {
+            inFlight--;
+            slotFreed?.();
+          }
+        }
+      } finally {
+        // Leaving the loop closed the queue; wake the producer so it sees that and stops.
+        slotFreed?.();
+      }
+      await producer;
       record.replyText = fullText;
       // Nothing to say ("stop"): an empty reply still tells the satellite the turn is over.
       if (!writer && !signal.aborted && turn.playbackFormats[0]) writer = turn.startReply(turn.playbackFormats[0]);

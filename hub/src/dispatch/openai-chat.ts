@@ -1,0 +1,49 @@
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { HughError } from '@hugh/protocol';
+import { engineFetch } from '../engines/http.js';
+import type { ChatMessage, ChatModel } from './chat-model.js';
+
+/**
+ * OpenAI-compatible `POST /v1/chat/completions {stream: true}` (vLLM, llama.cpp server, Ollama's
+ * /v1): server-sent events `data: {choices: [{delta: {content}}]}` … `data: [DONE]`.
+ */
+export class OpenAiChat implements ChatModel {
+  readonly name: string;
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly model: string,
+    private readonly apiKey?: string,
+  ) {
+    this.name = `openai-chat ${baseUrl} ${model}`;
+  }
+
+  async *chat(messages: ChatMessage[], options: { signal: AbortSignal }): AsyncIterable<string> {
+    const response = await engineFetch(this.name, new URL('/v1/chat/completions', this.baseUrl).toString(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}) },
+      body: JSON.stringify({ model: this.model, messages, stream: true }),
+      signal: options.signal,
+    });
+    if (!response.body) throw new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', `${this.name}: empty answer`);
+    const events: EventSourceMessage[] = [];
+    const parser = createParser({ onEvent: (event) => events.push(event) });
+    const decoder = new TextDecoder();
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      parser.feed(decoder.decode(chunk, { stream: true }));
+      for (const event of events.splice(0)) {
+        if (event.data === '[DONE]') return;
+        let data: { choices?: { delta?: { content?: unknown } }[]; error?: { message?: unknown } };
+        try {
+          data = JSON.parse(event.data) as typeof data;
+        } catch {
+          throw new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', `${this.name}: malformed event ${JSON.stringify(event.data.slice(0, 80))}`);
+        }
+        if (data.error) throw new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', `${this.name}: ${String(data.error.message ?? 'error')}`);
+        const content = data.choices?.[0]?.delta?.content;
+        if (typeof content === 'string' && content) yield content;
+      }
+    }
+    throw new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', `${this.name}: stream ended without [DONE]`);
+  }
+}
