@@ -10,7 +10,9 @@ import { startEmbeddedBroker, type EmbeddedBroker } from './transport/embedded-b
 import { AedesBus, ExternalBus, type MqttBus } from './transport/mqtt-bus.js';
 import { MqttTransport } from './transport/mqtt-transport.js';
 import { WsTransport } from './transport/ws-transport.js';
+import { newCounters } from './counters.js';
 import { HubEvents } from './events.js';
+import { createMetrics } from './metrics.js';
 import { CommandHandler } from './integration/commands.js';
 import { EventPublisher } from './integration/event-publisher.js';
 import { HermesBridge } from './integration/hermes.js';
@@ -44,8 +46,10 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
   const { logger } = deps;
   const topics = new Topics(config.mqtt.topicPrefix);
   const events = deps.events ?? new HubEvents();
+  const counters = newCounters();
   const sessions = new SessionManager({
     events,
+    counters,
     arbitrationWindowMs: config.turn.arbitrationWindowMs,
     maxUtteranceMs: config.turn.maxUtteranceMs,
     hubVersion: HUB_VERSION,
@@ -57,9 +61,24 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
 
   let bus: MqttBus | undefined;
   let broker: EmbeddedBroker | undefined;
+  const metrics = createMetrics({ events, sessions, counters });
+  const turnHandler = deps.turnHandler;
   const http = createHttpServer({
-    'GET /healthz': (_request, response) =>
-      sendJson(response, 200, { status: 'ok', version: HUB_VERSION, broker: bus?.kind, satellites: sessions.sessions.size }),
+    'GET /healthz': (_request, response) => {
+      const engines = turnHandler?.health?.() ?? {};
+      // Degraded when some engine's breaker is open: the hub answers, through a fallback.
+      const degraded = Object.values(engines).some((chain) => chain.some((engine) => engine.state === 'open'));
+      sendJson(response, 200, {
+        status: degraded ? 'degraded' : 'ok',
+        version: HUB_VERSION,
+        broker: bus?.kind,
+        satellites: [...sessions.sessions.values()].map((session) => ({ id: session.satelliteId, room: session.hello.room, state: session.state, transport: session.link.transport, lastSeenMs: session.lastSeenMs })),
+        engines,
+      });
+    },
+    'GET /metrics': async (_request, response) => {
+      response.writeHead(200, { 'content-type': metrics.contentType }).end(await metrics.metrics());
+    },
   });
   const closers: (() => Promise<void>)[] = [];
   try {

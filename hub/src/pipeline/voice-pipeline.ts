@@ -1,6 +1,6 @@
 import { AsyncQueue, type Logger } from '@hugh/common';
 import { HughError, pcmSamples, type PlaybackFormat } from '@hugh/protocol';
-import type { EngineChain } from '../engines/chain.js';
+import type { EngineChain, EngineStatus } from '../engines/chain.js';
 import type { SpeechToText } from '../engines/stt/speech-to-text.js';
 import type { TextToSpeech } from '../engines/tts/text-to-speech.js';
 import { EndOfSpeechDetector, type EndpointSettings } from '../engines/vad/end-of-speech.js';
@@ -88,6 +88,10 @@ export class VoicePipeline implements TurnHandler {
       logger.info({ turnRecord: record }, 'turn record');
       this.options.onRecord?.(record);
     }
+  }
+
+  health(): Record<string, EngineStatus[]> {
+    return { stt: this.options.stt.status(), tts: this.options.tts.status() };
   }
 
   /** Speaks an announcement on a hub-started turn (no listening, no transcript). */

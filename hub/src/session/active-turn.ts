@@ -7,6 +7,7 @@ import {
   type AudioFrame,
   type PlaybackFormat,
 } from '@hugh/protocol';
+import type { HubCounters } from '../counters.js';
 import type { SatelliteLink } from '../transport/link.js';
 import type { ReplyWriter, Turn, WakeInfo } from './turn.js';
 
@@ -45,6 +46,7 @@ export class ActiveTurn implements Turn {
     readonly playbackFormats: readonly PlaybackFormat[],
     private readonly maxUtteranceMs: number,
     private readonly logger: Logger,
+    private readonly counters: HubCounters,
     private readonly onTranscript: (text: string) => void = () => undefined,
   ) {}
 
@@ -121,7 +123,10 @@ export class ActiveTurn implements Turn {
         payload,
       });
       frameCount++;
-      return this.link.sendAudio(frame);
+      const sent = this.link.sendAudio(frame);
+      if (sent) this.counters.framesOut++;
+      else this.counters.framesDropped++;
+      return sent;
     };
     const writer: ReplyWriter = {
       format,

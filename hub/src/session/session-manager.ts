@@ -73,6 +73,7 @@ export class SessionManager implements LinkInputs {
   onAudio(link: SatelliteLink, raw: Uint8Array): void {
     try {
       const frame = decodeAudioFrame(raw);
+      this.options.counters.framesIn++;
       const session = this.byLink.get(link);
       if (!session) throw new HughError('HUGH_ERR_HELLO_REQUIRED', 'audio frame before hello');
       session.handleFrame(frame);
@@ -140,6 +141,7 @@ export class SessionManager implements LinkInputs {
   }
 
   private reject(link: SatelliteLink, error: unknown): void {
+    this.options.counters.badInputs++;
     const hughError = toHughError(error);
     if (hughError.code === 'HUGH_ERR_INTERNAL') this.logger.error({ err: error, remote: link.remote }, 'internal error on input');
     else this.logger.warn({ remote: link.remote, code: hughError.code, satelliteId: this.byLink.get(link)?.satelliteId }, hughError.message);

@@ -7,6 +7,7 @@ import {
   type SatelliteMessage,
   type SatelliteState,
 } from '@hugh/protocol';
+import type { HubCounters } from '../counters.js';
 import type { HubEvents } from '../events.js';
 import type { SatelliteLink } from '../transport/link.js';
 import { ActiveTurn, type CancelReason } from './active-turn.js';
@@ -20,6 +21,7 @@ export interface SessionOptions {
   turnHandler: TurnHandler;
   logger: Logger;
   events: HubEvents;
+  counters: HubCounters;
 }
 
 /** How many ended turn ids to remember, so their late frames are dropped quietly rather than reported. */
@@ -35,7 +37,6 @@ export class SatelliteSession {
   muted = false;
   volumePercent = 70;
   lastSeenMs = Date.now();
-  droppedFrames = 0;
   private turn: ActiveTurn | undefined;
   private pendingWake: (WakeInfo & { turnId: number }) | undefined;
   private readonly endedTurns: number[] = [];
@@ -106,16 +107,16 @@ export class SatelliteSession {
     this.lastSeenMs = Date.now();
     const turn = this.turn;
     if (turn?.turnId === frame.turnId) {
-      if (turn.acceptFrame(frame) === 'dropped') this.droppedFrames++;
+      if (turn.acceptFrame(frame) === 'dropped') this.options.counters.framesDropped++;
       return;
     }
     if (this.endedTurns.includes(frame.turnId)) {
       // In flight when the turn ended (stop-listening crossed it): expected, not an error.
-      this.droppedFrames++;
+      this.options.counters.framesDropped++;
       this.logger.debug({ turnId: frame.turnId, seq: frame.seq }, 'audio frame dropped: turn already ended');
       return;
     }
-    this.droppedFrames++;
+    this.options.counters.framesDropped++;
     throw new HughError('HUGH_ERR_UNKNOWN_TURN', `audio frame for turn ${frame.turnId}, which is not active (send audio-start first)`);
   }
 
@@ -141,7 +142,7 @@ export class SatelliteSession {
     if (!announce) throw new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', 'this hub has no text to speech configured');
     if (this.turn) this.cancelTurn('stop-command', true);
     const turnId = newTurnId('hub');
-    const turn = new ActiveTurn(this.link, this.satelliteId, this.hello.room, turnId, undefined, { sampleRateHz: 16_000, channels: 1 }, 0, this.hello.playbackFormats, this.options.maxUtteranceMs, this.logger.child({ turnId }));
+    const turn = new ActiveTurn(this.link, this.satelliteId, this.hello.room, turnId, undefined, { sampleRateHz: 16_000, channels: 1 }, 0, this.hello.playbackFormats, this.options.maxUtteranceMs, this.logger.child({ turnId }), this.options.counters);
     turn.endInput();
     this.turn = turn;
     this.link.sendControl(hubMessage({ type: 'say', turnId, text }));
@@ -164,6 +165,7 @@ export class SatelliteSession {
       this.hello.playbackFormats,
       this.options.maxUtteranceMs,
       this.logger.child({ turnId: message.turnId }),
+      this.options.counters,
       (text) => this.options.events.emit('transcript', this.satelliteId, message.turnId, text),
     );
     this.turn = turn;

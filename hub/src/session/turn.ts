@@ -1,4 +1,5 @@
 import type { AudioFrame, PlaybackFormat } from '@hugh/protocol';
+import type { EngineStatus } from '../engines/chain.js';
 
 export interface WakeInfo {
   engine: string;
@@ -44,4 +45,6 @@ export interface TurnHandler {
   handleTurn(turn: Turn): Promise<void>;
   /** Speaks `text` on the satellite of a hub-started turn that has no audio input (announcements). */
   announce?(turn: Turn, text: string): Promise<void>;
+  /** Engine chains and their breaker states, for /healthz. */
+  health?(): Record<string, EngineStatus[]>;
 }

@@ -1,0 +1,12 @@
+/** Running totals the hub keeps for /metrics; plain numbers, so the hot paths only add. */
+export interface HubCounters {
+  framesIn: number;
+  framesOut: number;
+  /** Frames received but not used: duplicates, after stop-listening, for ended turns, or refused outbound for congestion. */
+  framesDropped: number;
+  badInputs: number;
+}
+
+export function newCounters(): HubCounters {
+  return { framesIn: 0, framesOut: 0, framesDropped: 0, badInputs: 0 };
+}

@@ -1,0 +1,44 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { HubCounters } from './counters.js';
+import type { HubEvents } from './events.js';
+import type { SessionManager } from './session/session-manager.js';
+
+/**
+ * Prometheus metrics of one hub: turns by outcome, per-stage latency, engine failovers,
+ * connected satellites, audio frames in and out and dropped, and Node's own (event-loop lag…).
+ */
+export function createMetrics(options: { events: HubEvents; sessions: SessionManager; counters: HubCounters }): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'hugh_' });
+  const { events, sessions, counters } = options;
+  const turns = new Counter({ name: 'hugh_turns_total', help: 'Turns by outcome', labelNames: ['outcome'] as const, registers: [registry] });
+  const stages = new Histogram({
+    name: 'hugh_turn_stage_seconds',
+    help: 'Time from the end of speech to each stage of a turn',
+    labelNames: ['stage'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8],
+    registers: [registry],
+  });
+  const overhead = new Histogram({ name: 'hugh_hub_overhead_seconds', help: 'First audio out minus end of speech minus engine times', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1], registers: [registry] });
+  const errors = new Counter({ name: 'hugh_turn_errors_total', help: 'Turn errors by code', labelNames: ['code'] as const, registers: [registry] });
+  new Gauge({ name: 'hugh_satellites_connected', help: 'Connected satellites', registers: [registry], collect() { this.set(sessions.sessions.size); } });
+  for (const [name, key, help] of [
+    ['hugh_audio_frames_in_total', 'framesIn', 'Audio frames received from satellites'],
+    ['hugh_audio_frames_out_total', 'framesOut', 'Reply audio frames sent to satellites'],
+    ['hugh_audio_frames_dropped_total', 'framesDropped', 'Audio frames dropped (stale, duplicate, congested)'],
+    ['hugh_bad_inputs_total', 'badInputs', 'Malformed or refused inputs from clients'],
+  ] as const) {
+    new Counter({ name, help, registers: [registry], collect() { this.reset(); this.inc(counters[key]); } });
+  }
+  events.on('turn', (record) => {
+    turns.inc({ outcome: record.outcome });
+    const end = record.times.endOfSpeechMs;
+    if (end === undefined) return;
+    for (const [stage, at] of [['transcript', record.times.transcriptMs], ['first_reply_text', record.times.firstReplyTextMs], ['first_audio', record.times.firstAudioOutMs], ['last_audio', record.times.lastAudioOutMs]] as const) {
+      if (at !== undefined) stages.observe({ stage }, (at - end) / 1000);
+    }
+    if (record.hubOverheadMs !== undefined) overhead.observe(record.hubOverheadMs / 1000);
+  });
+  events.on('error', (_id, error) => errors.inc({ code: error.code }));
+  return registry;
+}
