@@ -150,4 +150,20 @@ describe('a satellite with a file for a microphone', () => {
     expect(states).toEqual(['muted']);
     await waitFor(() => hub!.sessions.sessions.get('kitchen')?.state === 'muted', 'the hub to see the mute');
   }, 20_000);
+
+  it('privacy: an idle satellite sends zero audio bytes; the first audio leaves only after the wake word', async () => {
+    hub = await startHub(HubConfigSchema.parse({ mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }), { logger: silentLogger(), turnHandler: new ScriptedReply() });
+    // Three seconds of speech without the wake word, then the wake word.
+    const chatter = readWavAs16kMono(synthesize('the weather is nice and the kids are playing outside', VOICES[5]!, { padS: 0.5 }));
+    const command = readWavAs16kMono(synthesize('hey jarvis, what time is it', VOICES[5]!, { padS: 1 }));
+    const clip = join(mkdtempSync(join(tmpdir(), 'hugh-privacy-')), 'clip.wav');
+    writeFileSync(clip, encodeWav(new Int16Array([...chatter, ...command]), 16_000));
+    const { client, satellite } = await startSatellite((h) => `ws://127.0.0.1:${h.httpPort}`, clip);
+    const woke = new Promise((resolve) => satellite.once('wake', resolve));
+    await new Promise((resolve) => setTimeout(resolve, (chatter.length / 16_000) * 1000));
+    expect(client.link.counters.audioBytesOut).toBe(0);
+    expect(client.link.counters.audioFramesOut).toBe(0);
+    await woke;
+    await waitFor(() => client.link.counters.audioBytesOut > 0, 'audio after the wake word');
+  }, 30_000);
 });
