@@ -47,13 +47,14 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
   const topics = new Topics(config.mqtt.topicPrefix);
   const events = deps.events ?? new HubEvents();
   const counters = newCounters();
+  const turnHandler: TurnHandler = deps.turnHandler ?? new DrainTurnHandler(logger);
   const sessions = new SessionManager({
     events,
     counters,
     arbitrationWindowMs: config.turn.arbitrationWindowMs,
     maxUtteranceMs: config.turn.maxUtteranceMs,
     hubVersion: HUB_VERSION,
-    turnHandler: deps.turnHandler ?? new DrainTurnHandler(logger),
+    turnHandler,
     logger,
     maxErrors: config.limits.maxErrors,
     errorWindowMs: config.limits.errorWindowMs,
@@ -62,10 +63,9 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
   let bus: MqttBus | undefined;
   let broker: EmbeddedBroker | undefined;
   const metrics = createMetrics({ events, sessions, counters });
-  const turnHandler = deps.turnHandler;
   const http = createHttpServer({
     'GET /healthz': (_request, response) => {
-      const engines = turnHandler?.health?.() ?? {};
+      const engines = turnHandler.health?.() ?? {};
       // Degraded when some engine's breaker is open: the hub answers, through a fallback.
       const degraded = Object.values(engines).some((chain) => chain.some((engine) => engine.state === 'open'));
       sendJson(response, 200, {
