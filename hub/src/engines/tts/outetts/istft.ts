@@ -1,3 +1,5 @@
+import FFT from 'fft.js';
+
 /**
  * WavTokenizer's output stage: per audio code a spectral frame of 1282 floats (641 log-magnitudes,
  * then 641 phases) → 320 samples at 24 kHz. Inverse real DFT of n_fft 1280, periodic Hann window,
@@ -20,14 +22,37 @@ for (let n = 0; n < N_FFT; n++) {
   WINDOW[n] = 0.5 - 0.5 * Math.cos((2 * Math.PI * n) / N_FFT); // periodic Hann
 }
 
+// n_fft 1280 = 5 × 256 is not a power of two, which fft.js needs: the inverse DFT is split by
+// decimation in time into five 256-point inverse FFTs of the bins k ≡ r (mod 5), recombined with
+// twiddles e^{+2πi·r·n/1280}. Measured here: 40 times faster than the direct sum (bench: outetts-decoder).
+const RADIX = 5;
+const SUB = N_FFT / RADIX;
+const fft = new FFT(SUB);
+const subInput = fft.createComplexArray();
+const subOutputs = Array.from({ length: RADIX }, () => fft.createComplexArray());
+
 /** numpy's irfft of n_fft points: the imaginary parts of the DC and Nyquist bins are ignored. */
 function inverseRealDft(re: Float64Array, im: Float64Array, out: Float64Array): void {
-  for (let n = 0; n < N_FFT; n++) {
-    let sum = re[0]! + (n % 2 === 0 ? re[BINS - 1]! : -re[BINS - 1]!);
-    for (let k = 1, index = n; k < BINS - 1; k++, index = (index + n) % N_FFT) {
-      sum += 2 * (re[k]! * COS[index]! - im[k]! * SIN[index]!);
+  for (let r = 0; r < RADIX; r++) {
+    for (let m = 0; m < SUB; m++) {
+      const k = RADIX * m + r;
+      // The full spectrum from the half one: X[N − k] = conj(X[k]).
+      const mirrored = k >= BINS;
+      const bin = mirrored ? N_FFT - k : k;
+      const imaginary = bin === 0 || bin === BINS - 1 ? 0 : im[bin]!;
+      subInput[2 * m] = re[bin]!;
+      subInput[2 * m + 1] = mirrored ? -imaginary : imaginary;
     }
-    out[n] = sum / N_FFT;
+    fft.inverseTransform(subOutputs[r]!, subInput);
+  }
+  for (let n = 0; n < N_FFT; n++) {
+    const m = n % SUB;
+    let sum = 0;
+    for (let r = 0, index = 0; r < RADIX; r++, index = (index + n) % N_FFT) {
+      const y = subOutputs[r]!;
+      sum += COS[index]! * y[2 * m]! - SIN[index]! * y[2 * m + 1]!;
+    }
+    out[n] = sum / RADIX;
   }
 }
 
