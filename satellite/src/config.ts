@@ -83,7 +83,7 @@ export const SATELLITE_OPTIONS: OptionSpec[] = [
   { flag: 'porcupine-access-key', env: 'HUGH_PORCUPINE_ACCESS_KEY', path: 'wake.porcupine.accessKey', type: 'string', description: 'use Porcupine with this Picovoice AccessKey' },
   { flag: 'porcupine-keywords', env: 'HUGH_PORCUPINE_KEYWORDS', path: 'wake.porcupine.keywords', type: 'string', description: 'Porcupine built-in keywords or .ppn files (default jarvis)' },
   { flag: 'once', env: 'HUGH_ONCE', path: 'once', type: 'boolean', description: 'exit after the first reply has played' },
-  { flag: 'json', path: 'json', type: 'boolean', description: 'detect: print JSON lines' },
+  { flag: 'json', env: 'HUGH_JSON', path: 'json', type: 'boolean', description: 'detect: print JSON lines' },
 ];
 
 export function loadSatelliteConfig(argv: string[], env: NodeJS.ProcessEnv) {
