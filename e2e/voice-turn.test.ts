@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@hugh/common';
 import { HubConfigSchema, HubEvents, createPipeline, parseWav, startHub, type Hub, type TurnRecord } from '@hugh/hub';
@@ -156,4 +158,22 @@ describe('a spoken turn end to end (local engines)', () => {
     const reply = parseWav(readFileSync(sink.files[0]!));
     expect(reply.samples.length / reply.sampleRateHz).toBeGreaterThan(2.5);
   }, 40_000);
+
+  it('a finished timer is announced on the satellite that set it', async () => {
+    const config = HubConfigSchema.parse({
+      mqtt: { host: '127.0.0.1', port: 0 },
+      http: { host: '127.0.0.1', port: 0 },
+      vad: { modelPath: sharedPath('models/silero-vad/silero_vad_v5.onnx') },
+      state: { dir: mkdtempSync(join(tmpdir(), 'hugh-state-')) },
+    });
+    const logger = silentLogger();
+    const pipeline = await createPipeline(config, logger);
+    hub = await startHub(config, { logger, turnHandler: pipeline });
+    const { sink, stop } = await startFileSatellite({ hubUrl: `ws://127.0.0.1:${hub.httpPort}`, id: 'kitchen' });
+    stops.push(stop);
+    pipeline.timers!.set('kitchen', 500);
+    await waitFor(() => sink.files.length === 1, 'the timer announcement', 10_000);
+    const speech = parseWav(readFileSync(sink.files[0]!));
+    expect(speech.samples.length / speech.sampleRateHz).toBeGreaterThan(1);
+  }, 30_000);
 });

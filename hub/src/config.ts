@@ -88,6 +88,12 @@ export const HubConfigSchema = z
         halfOpenAfterMs: z.int().min(1_000).default(15_000),
       })
       .prefault({}),
+    state: z
+      .strictObject({
+        /** Where the hub keeps what must survive a restart (timers). */
+        dir: z.string().default(() => process.env.HUGH_STATE_DIR ?? '/var/lib/hugh/state'),
+      })
+      .prefault({}),
     /** The language model for questions no local intent answers. */
     llm: z
       .strictObject({

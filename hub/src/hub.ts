@@ -60,6 +60,18 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
     errorWindowMs: config.limits.errorWindowMs,
   });
 
+  turnHandler.attach?.({
+    events,
+    announce(satelliteId, text) {
+      try {
+        sessions.announce([satelliteId], text);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  });
+
   let bus: MqttBus | undefined;
   let broker: EmbeddedBroker | undefined;
   const metrics = createMetrics({ events, sessions, counters });

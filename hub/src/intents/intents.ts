@@ -1,3 +1,4 @@
+import { parseDuration } from './duration.js';
 import { compileTemplate, normalise } from './template.js';
 
 export interface MatchedIntent {
@@ -13,6 +14,9 @@ export const SENTENCES: Record<string, string[]> = {
   HassGetTime: ['what time is it', 'whats the time', 'what is the time', '[tell me] the time'],
   HassGetDate: ['whats the date [today]', 'what is the date [today]', 'what day is it [today]', 'whats today', 'what is today'],
   HassSetVolume: ['(set|change) [the] volume to {percent} [percent]', 'volume {percent} [percent]'],
+  HassStartTimer: ['(set|start) a timer for {duration}', '(set|start) a {duration} timer', 'timer for {duration}'],
+  HassCancelTimer: ['(cancel|stop|delete) [the|my] timer'],
+  HassTimerStatus: ['how (long|much time) is left [on the timer]', 'how long left [on the timer]', 'how much longer [on the timer]'],
   HassStop: ['stop', 'cancel', 'never mind', 'be quiet', 'shut up'],
   HassRepeat: ['repeat [that]', 'say that again', 'what did you say', 'pardon'],
 };
@@ -36,6 +40,11 @@ export class IntentMatcher {
       const found = pattern.exec(normalised);
       if (!found) continue;
       const slots = { ...(found.groups ?? {}) };
+      if (slots.duration !== undefined) {
+        const durationMs = parseDuration(slots.duration);
+        if (durationMs === undefined) continue;
+        slots.durationMs = String(durationMs);
+      }
       if (slots.percent !== undefined) {
         const value = /^\d+$/.test(slots.percent) ? Number(slots.percent) : NUMBER_WORDS[slots.percent];
         if (value === undefined || value > 100) continue;

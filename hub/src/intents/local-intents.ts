@@ -1,7 +1,9 @@
 import type { HubEvents } from '../events.js';
 import type { ReplyGenerator } from '../pipeline/replies.js';
 import { IntentMatcher, type MatchedIntent } from './intents.js';
+import { spokenDuration } from './duration.js';
 import { normalise } from './template.js';
+import type { TimerService } from './timers.js';
 
 export interface DeviceConfig {
   name: string;
@@ -27,7 +29,7 @@ export class LocalIntentReplies implements ReplyGenerator {
 
   constructor(
     private readonly fallback: ReplyGenerator,
-    private readonly options: { devices: DeviceConfig[]; events?: HubEvents; now?: () => Date },
+    private readonly options: { devices: DeviceConfig[]; events?: HubEvents; now?: () => Date; timers?: TimerService },
   ) {}
 
   async *reply(transcript: string, context: { satelliteId: string; room: string | undefined; signal: AbortSignal }): AsyncIterable<string> {
@@ -62,6 +64,18 @@ export class LocalIntentReplies implements ReplyGenerator {
         return `Today is ${now.toLocaleDateString('en-US', { weekday: 'long', month: 'long', day: 'numeric' })}.`;
       case 'HassStop':
         return '';
+      case 'HassStartTimer': {
+        if (!this.options.timers) return undefined;
+        const timer = this.options.timers.set(context.satelliteId, Number(intent.slots.durationMs));
+        return `Timer set for ${spokenDuration(timer.durationMs)}.`;
+      }
+      case 'HassCancelTimer':
+        if (!this.options.timers) return undefined;
+        return this.options.timers.cancel(context.satelliteId) ? 'Timer cancelled.' : "There's no timer running.";
+      case 'HassTimerStatus': {
+        const left = this.options.timers?.remainingMs(context.satelliteId);
+        return left === undefined ? "There's no timer running." : `${spokenDuration(left)} left.`;
+      }
       case 'HassSetVolume':
         this.options.events?.emit('command', context.satelliteId, 'volume', intent.slots.percent!);
         return `Volume ${intent.slots.percent}.`;

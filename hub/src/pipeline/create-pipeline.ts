@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from '@hugh/common';
 import { HughError } from '@hugh/protocol';
 import type { HubConfig, SttEngineConfig, TtsEngineConfig } from '../config.js';
@@ -17,6 +18,7 @@ import { WyomingTts } from '../engines/tts/wyoming-tts.js';
 import { SileroVadModel } from '../engines/vad/silero-vad.js';
 import type { HubEvents } from '../events.js';
 import { LocalIntentReplies } from '../intents/local-intents.js';
+import { TimerService } from '../intents/timers.js';
 import { LlmReplies } from '../dispatch/llm-replies.js';
 import { OllamaChat } from '../dispatch/ollama.js';
 import { OpenAiChat } from '../dispatch/openai-chat.js';
@@ -84,7 +86,9 @@ export async function createPipeline(
   const tts = new EngineChain('tts', config.tts.engines.map((engine) => ({ engine: createTts(engine), timeoutMs: engine.timeoutMs })), logger, {
     halfOpenAfterMs: config.tts.halfOpenAfterMs,
   });
+  const timers = new TimerService(join(config.state.dir, 'timers.json'), logger);
   return new VoicePipeline({
+    timers,
     vad,
     endpoint: {
       speechThreshold: config.vad.speechThreshold,
@@ -97,7 +101,7 @@ export async function createPipeline(
     preRollKeepMs: config.vad.preRollKeepMs,
     stt,
     tts,
-    replies: options.replies ?? new LocalIntentReplies(createLlmReplies(config, logger), { devices: config.devices, ...(options.events ? { events: options.events } : {}) }),
+    replies: options.replies ?? new LocalIntentReplies(createLlmReplies(config, logger), { devices: config.devices, timers, ...(options.events ? { events: options.events } : {}) }),
     ...(config.stt.language ? { language: config.stt.language } : {}),
     logger,
     ...(options.onRecord ? { onRecord: options.onRecord } : {}),

@@ -7,12 +7,16 @@ import { EndOfSpeechDetector, type EndpointSettings } from '../engines/vad/end-o
 import type { SileroVadModel } from '../engines/vad/silero-vad.js';
 import { toFormat, type PcmAudio } from '../engines/wav.js';
 import type { ReplyWriter, Turn, TurnHandler } from '../session/turn.js';
+import type { HubEvents } from '../events.js';
+import type { TimerService } from '../intents/timers.js';
 import type { ReplyGenerator } from './replies.js';
 import { splitSentences } from './sentence-splitter.js';
 import { cleanTranscript } from './transcript.js';
 import type { TurnRecord } from './turn-record.js';
 
 export interface PipelineOptions {
+  /** Kitchen timers of the local intents; they ring through the hub once attached. */
+  timers?: TimerService;
   vad: SileroVadModel;
   endpoint: EndpointSettings;
   /** Pre-roll kept for VAD and STT: the words said right after the wake word, not the wake word. */
@@ -88,6 +92,17 @@ export class VoicePipeline implements TurnHandler {
       logger.info({ turnRecord: record }, 'turn record');
       this.options.onRecord?.(record);
     }
+  }
+
+  get timers(): TimerService | undefined {
+    return this.options.timers;
+  }
+
+  attach(hub: { announce(satelliteId: string, text: string): boolean; events: HubEvents }): void {
+    const timers = this.options.timers;
+    if (!timers) return;
+    timers.announce = hub.announce;
+    hub.events.on('satellite-online', (satelliteId) => timers.deliverPending(satelliteId));
   }
 
   health(): Record<string, EngineStatus[]> {

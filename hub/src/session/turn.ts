@@ -1,5 +1,6 @@
 import type { AudioFrame, PlaybackFormat } from '@hugh/protocol';
 import type { EngineStatus } from '../engines/chain.js';
+import type { HubEvents } from '../events.js';
 
 export interface WakeInfo {
   engine: string;
@@ -47,4 +48,6 @@ export interface TurnHandler {
   announce?(turn: Turn, text: string): Promise<void>;
   /** Engine chains and their breaker states, for /healthz. */
   health?(): Record<string, EngineStatus[]>;
+  /** Called once the hub runs: a way to speak on a satellite outside a turn (timers), and its events. */
+  attach?(hub: { announce(satelliteId: string, text: string): boolean; events: HubEvents }): void;
 }

@@ -1,0 +1,103 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Logger } from '@hugh/common';
+import { spokenDuration } from './duration.js';
+
+export interface Timer {
+  satelliteId: string;
+  durationMs: number;
+  endsAtMs: number;
+}
+
+/**
+ * Kitchen timers, one per satellite, kept in a small JSON file so that a timer set before a hub
+ * restart still rings after it (late, with a word saying so, if it ended while the hub was down).
+ * Ringing announces on the satellite that set the timer; if it is offline then, the announcement
+ * waits until it comes back.
+ */
+export class TimerService {
+  private readonly timers = new Map<string, Timer>();
+  private readonly handles = new Map<string, NodeJS.Timeout>();
+  private readonly pending = new Map<string, string>();
+
+  /** Says a text on a satellite; false when it cannot (offline). Set by the hub once it runs. */
+  announce: (satelliteId: string, text: string) => boolean = () => false;
+
+  constructor(
+    private readonly file: string | undefined,
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {
+    for (const timer of this.load()) this.schedule(timer, true);
+  }
+
+  set(satelliteId: string, durationMs: number): Timer {
+    this.cancel(satelliteId);
+    const timer = { satelliteId, durationMs, endsAtMs: this.now() + durationMs };
+    this.schedule(timer, false);
+    this.save();
+    return timer;
+  }
+
+  cancel(satelliteId: string): boolean {
+    const had = this.timers.delete(satelliteId);
+    clearTimeout(this.handles.get(satelliteId));
+    this.handles.delete(satelliteId);
+    if (had) this.save();
+    return had;
+  }
+
+  remainingMs(satelliteId: string): number | undefined {
+    const timer = this.timers.get(satelliteId);
+    return timer ? Math.max(0, timer.endsAtMs - this.now()) : undefined;
+  }
+
+  /** A satellite came (back) online: say what it missed. */
+  deliverPending(satelliteId: string): void {
+    const text = this.pending.get(satelliteId);
+    if (text && this.announce(satelliteId, text)) this.pending.delete(satelliteId);
+  }
+
+  close(): void {
+    for (const handle of this.handles.values()) clearTimeout(handle);
+  }
+
+  private schedule(timer: Timer, restored: boolean): void {
+    this.timers.set(timer.satelliteId, timer);
+    const delayMs = timer.endsAtMs - this.now();
+    const ring = () => {
+      this.timers.delete(timer.satelliteId);
+      this.handles.delete(timer.satelliteId);
+      this.save();
+      const late = restored && delayMs <= 0;
+      const text = `Your ${spokenDuration(timer.durationMs)} timer is done${late ? ', while I was restarting' : ''}.`;
+      this.logger.info({ satelliteId: timer.satelliteId, durationMs: timer.durationMs }, 'timer done');
+      if (!this.announce(timer.satelliteId, text)) this.pending.set(timer.satelliteId, text);
+    };
+    const handle = setTimeout(ring, Math.max(0, delayMs));
+    handle.unref();
+    this.handles.set(timer.satelliteId, handle);
+  }
+
+  private load(): Timer[] {
+    if (!this.file) return [];
+    try {
+      const timers = JSON.parse(readFileSync(this.file, 'utf8')) as Timer[];
+      return Array.isArray(timers) ? timers.filter((timer) => typeof timer.satelliteId === 'string' && Number.isFinite(timer.endsAtMs)) : [];
+    } catch {
+      return [];
+    }
+  }
+
+  private save(): void {
+    if (!this.file) return;
+    try {
+      mkdirSync(dirname(this.file), { recursive: true });
+      // Write then rename: a crash mid-write never leaves a half file.
+      writeFileSync(`${this.file}.tmp`, JSON.stringify([...this.timers.values()]));
+      renameSync(`${this.file}.tmp`, this.file);
+    } catch (error) {
+      this.logger.error({ err: error, file: this.file }, 'timers could not be saved');
+    }
+  }
+}
