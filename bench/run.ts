@@ -7,13 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { writeReport, type Benchmark, type Figure } from './report.js';
 import { endOfSpeech } from './end-of-speech.js';
 import { hubOverhead } from './hub-overhead.js';
+import { hubOverheadMany } from './hub-overhead-many.js';
 import { localIntents } from './local-intents.js';
 import { outettsDecoder } from './outetts-decoder.js';
 import { streaming } from './streaming.js';
 import { satelliteIdle } from './satellite-idle.js';
 import { wakeWordCpu } from './wake-word.js';
 
-const BENCHMARKS: Record<string, Benchmark> = { 'wake-word': wakeWordCpu, 'satellite-idle': satelliteIdle, 'end-of-speech': endOfSpeech, 'hub-overhead': hubOverhead, 'local-intents': localIntents, 'outetts-decoder': outettsDecoder, streaming };
+const BENCHMARKS: Record<string, Benchmark> = { 'wake-word': wakeWordCpu, 'satellite-idle': satelliteIdle, 'end-of-speech': endOfSpeech, 'hub-overhead': hubOverhead, 'local-intents': localIntents, 'outetts-decoder': outettsDecoder, streaming, 'hub-overhead-many': hubOverheadMany };
 
 const smoke = process.argv.includes('--smoke');
 const only = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
