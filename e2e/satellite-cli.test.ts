@@ -58,7 +58,9 @@ describe('the hugh-satellite command', () => {
     );
     const files = readdirSync(output).sort();
     expect(files.filter((file) => file.startsWith('reply-'))).toHaveLength(1);
-    expect(files.filter((file) => file.startsWith('chime-'))).toHaveLength(2); // wake and done
+    // The wake chime always; the "done" chime only if the reply has not started yet (never over speech).
+    expect(files.filter((file) => file.startsWith('chime-')).length).toBeGreaterThanOrEqual(1);
+    expect(files.filter((file) => file.startsWith('chime-')).length).toBeLessThanOrEqual(2);
     expect(existsSync(join(output, files.find((file) => file.startsWith('reply-'))!))).toBe(true);
     expect(stdout).toMatch(/"msg":"wake word"/);
   }, 30_000);
