@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger } from '@hugh/common';
-import { DEFAULT_ENDPOINT, EngineChain, HubConfigSchema, SileroVadModel, VoicePipeline, startHub, type ReplyGenerator, type SpeechToText, type TextToSpeech, type TurnRecord } from '@hugh/hub';
-import type { Benchmark, Figure } from './report.js';
+import { HubConfigSchema, SileroVadModel, startHub, type ReplyGenerator, type SpeechToText, type TextToSpeech, type TurnRecord } from '@hugh/hub';
+import { modelledPipeline } from './modelled-pipeline.js';
+import { percentile, type Benchmark, type Figure } from './report.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 /** Engines modelled on the GPU VM, so the hub, not pocketsphinx, is what the CPU runs. */
@@ -17,11 +18,6 @@ const replies: ReplyGenerator = {
   },
 };
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
 /**
  * The hub's own overhead per turn (first audio out − end of speech − engine times) with 1, 10 and
  * 50 satellites talking at once, over MQTT and WebSocket. The satellites run in another process.
@@ -33,16 +29,7 @@ export const hubOverheadMany: Benchmark = async ({ smoke, sharedDir }) => {
   for (const count of smoke ? [1, 10] : [1, 10, 50]) {
     for (const transport of ['mqtt', 'ws'] as const) {
       const records: TurnRecord[] = [];
-      const pipeline = new VoicePipeline({
-        vad,
-        endpoint: DEFAULT_ENDPOINT,
-        preRollKeepMs: 300,
-        stt: new EngineChain<SpeechToText>('stt', [{ engine: stt, timeoutMs: 10_000 }], logger),
-        tts: new EngineChain<TextToSpeech>('tts', [{ engine: tts, timeoutMs: 10_000 }], logger),
-        replies,
-        logger,
-        onRecord: (record) => records.push(record),
-      });
+      const pipeline = modelledPipeline({ vad, stt, tts, replies, logger, onRecord: (record) => records.push(record) });
       const hub = await startHub(HubConfigSchema.parse({ mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }), { logger, turnHandler: pipeline });
       const url = transport === 'mqtt' ? `mqtt://127.0.0.1:${hub.mqttPort}` : `ws://127.0.0.1:${hub.httpPort}`;
       const child = spawn(`${root}node_modules/.bin/tsx`, ['bench/load-satellites.ts', url, String(count), `${sharedDir}/audio/welcome-3s.wav`], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });

@@ -1,12 +1,7 @@
 import { silentLogger } from '@hugh/common';
 import { HubConfigSchema, createPipeline, startHub, type TurnRecord } from '@hugh/hub';
 import { HubClient, createHubLink, pcmChunks, readWavAs16kMono, streamTurn } from '@hugh/satellite';
-import type { Benchmark } from './report.js';
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
+import { percentile, type Benchmark } from './report.js';
 
 /**
  * The hub's own share of time to first audio: first reply audio out − end of speech − (STT time

@@ -35,3 +35,9 @@ export function writeReport(figures: Figure[], smoke: boolean): string {
   process.stdout.write(`\nreport: ${file}\n`);
   return file;
 }
+
+/** The p-th percentile (nearest rank) of `values`; NaN when empty. */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger } from '@hugh/common';
-import { DEFAULT_ENDPOINT, EngineChain, LlmReplies, SileroVadModel, VoicePipeline, type ChatModel, type ReplyGenerator, type SpeechToText, type TextToSpeech, type Turn, type TurnRecord } from '@hugh/hub';
+import { LlmReplies, SileroVadModel, type ChatModel, type ReplyGenerator, type SpeechToText, type TextToSpeech, type Turn, type TurnRecord } from '@hugh/hub';
 import { readWavAs16kMono } from '@hugh/satellite';
-import type { Benchmark } from './report.js';
+import { modelledPipeline } from './modelled-pipeline.js';
+import { percentile, type Benchmark } from './report.js';
 
 /** Engine latencies modelled on the GPU VM (stated in the report). */
 const MODEL = { sttMs: 150, firstTokenMs: 250, tokensPerS: 40, ttsMsPerSentence: 120 };
@@ -76,22 +77,13 @@ export const streaming: Benchmark = async ({ smoke, sharedDir }) => {
     for (let i = 0; i < (smoke ? 1 : 5); i++) {
       const replies = new LlmReplies(llm, { systemPrompt: '', historyTurns: 0, firstTokenTimeoutMs: 5_000, stallTimeoutMs: 5_000, logger });
       let record: TurnRecord | undefined;
-      const pipeline = new VoicePipeline({
-        vad,
-        endpoint: DEFAULT_ENDPOINT,
-        preRollKeepMs: 300,
-        stt: new EngineChain<SpeechToText>('stt', [{ engine: stt, timeoutMs: 5_000 }], logger),
-        tts: new EngineChain<TextToSpeech>('tts', [{ engine: tts, timeoutMs: 5_000 }], logger),
-        replies: mode === 'streaming' ? replies : whole(replies),
-        logger,
-        onRecord: (r) => (record = r),
-      });
+      const pipeline = modelledPipeline({ vad, stt, tts, replies: mode === 'streaming' ? replies : whole(replies), logger, onRecord: (r) => (record = r) });
       await pipeline.handleTurn(fakeTurn(input));
       results[mode]!.push(record!.times.firstAudioOutMs! - record!.times.endOfSpeechMs!);
     }
   }
   await vad.close();
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const median = (values: number[]) => percentile(values, 50);
   const conditions = `modelled engines: STT ${MODEL.sttMs} ms, LLM first token ${MODEL.firstTokenMs} ms then ${MODEL.tokensPerS} tokens/s (~4 chars each), TTS ${MODEL.ttsMsPerSentence} ms per sentence; 3-sentence answer of ${ANSWER.length} chars`;
   return [
     { name: 'time to first audio, sentence streaming (median)', value: median(results.streaming!), unit: 'ms', conditions },

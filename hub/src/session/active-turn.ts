@@ -1,6 +1,5 @@
 import { AsyncQueue, type Logger } from '@hugh/common';
 import {
-  CAPTURE_SAMPLE_RATE_HZ,
   encodeAudioFrame,
   frameDurationMs,
   hubMessage,
@@ -166,5 +165,3 @@ export class ActiveTurn implements Turn {
     if (tellSatellite) this.link.sendControl(hubMessage({ type: 'cancel', turnId: this.turnId, reason }));
   }
 }
-
-export const DEFAULT_INPUT_FORMAT = { sampleRateHz: CAPTURE_SAMPLE_RATE_HZ, channels: 1 as const };
