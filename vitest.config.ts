@@ -25,6 +25,15 @@ export default defineConfig({
           hookTimeout: 30_000,
         },
       },
+      {
+        // Convex functions run in Convex's V8 isolate; edge-runtime is the closest environment vitest has.
+        test: {
+          name: 'convex',
+          environment: 'edge-runtime',
+          include: ['convex/**/*.test.ts'],
+          server: { deps: { inline: ['convex-test'] } },
+        },
+      },
     ],
   },
 });

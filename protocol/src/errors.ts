@@ -25,6 +25,9 @@ export const ERROR_CODES = {
   HUGH_ERR_CANCELLED: 'The turn was cancelled (new wake word, cancel message, stop command).',
   HUGH_ERR_INTERNAL: 'An unexpected failure inside this side; it has been logged.',
   HUGH_ERR_UNKNOWN_SATELLITE: 'A command names a satellite that is not connected.',
+  HUGH_ERR_LEASE_LOST: 'An LLM worker wrote to a turn whose lease it no longer holds (it expired and the turn went back to the queue).',
+  HUGH_ERR_NOT_AUTHENTICATED: 'A client connected without credentials, with a wrong password, or as a satellite the hub does not know.',
+  HUGH_ERR_RATE_LIMITED: 'A satellite or address went over a limit: turns per minute, messages per second, or connections per address.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,59 @@
+import { v } from 'convex/values';
+import type { QueryCtx } from './_generated/server.js';
+import { serviceMutation, serviceQuery } from './service.js';
+
+export const DEFAULT_SETTINGS = {
+  systemPrompt:
+    'You are Hugh, a voice assistant in a family home. Answer in one to three short spoken sentences, without lists, markdown or emoji.',
+  /** Messages of past exchanges kept per satellite as the LLM's context (a question and its answer are two). */
+  contextMessages: 12,
+  /** And at most this many characters of them, oldest dropped first. */
+  contextChars: 6000,
+  /** A worker that neither appends nor heartbeats for this long loses the turn. */
+  leaseMs: 15_000,
+  /** Claims per turn before it fails for good. */
+  maxAttempts: 3,
+  /** A worker whose heartbeat is older than this is not counted as serving its models. */
+  workerStaleMs: 30_000,
+};
+
+export type Settings = typeof DEFAULT_SETTINGS;
+
+export async function readSettings(ctx: QueryCtx): Promise<Settings> {
+  const row = await ctx.db
+    .query('settings')
+    .withIndex('by_name', (q) => q.eq('name', 'default'))
+    .unique();
+  const settings = { ...DEFAULT_SETTINGS };
+  if (row) {
+    for (const key of Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[]) {
+      if (row[key] !== undefined) (settings as Record<string, unknown>)[key] = row[key];
+    }
+  }
+  return settings;
+}
+
+export const get = serviceQuery({ args: {}, handler: (ctx) => readSettings(ctx) });
+
+export const set = serviceMutation({
+  args: {
+    systemPrompt: v.optional(v.string()),
+    contextMessages: v.optional(v.number()),
+    contextChars: v.optional(v.number()),
+    leaseMs: v.optional(v.number()),
+    maxAttempts: v.optional(v.number()),
+    workerStaleMs: v.optional(v.number()),
+  },
+  handler: async (ctx, changes) => {
+    for (const [field, value] of Object.entries(changes)) {
+      if (typeof value === 'number' && !(Number.isInteger(value) && value > 0)) throw new Error(`settings.${field} must be a positive integer, got ${value}`);
+    }
+    const row = await ctx.db
+      .query('settings')
+      .withIndex('by_name', (q) => q.eq('name', 'default'))
+      .unique();
+    if (row) await ctx.db.patch(row._id, changes);
+    else await ctx.db.insert('settings', { name: 'default', ...changes });
+    return readSettings(ctx);
+  },
+});
