@@ -9,6 +9,7 @@ const alias = {
   '@hugh/common': source('./common/src/index.ts'),
   '@hugh/hub': source('./hub/src/index.ts'),
   '@hugh/satellite': source('./satellite/src/index.ts'),
+  '@hugh/worker': source('./worker/src/index.ts'),
 };
 
 export default defineConfig({
@@ -19,8 +20,9 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['e2e/**/*.test.ts', 'common/test/**/*.test.ts', 'protocol/test/**/*.test.ts', 'hub/test/**/*.test.ts', 'satellite/test/**/*.test.ts'],
+          include: ['e2e/**/*.test.ts', 'common/test/**/*.test.ts', 'protocol/test/**/*.test.ts', 'hub/test/**/*.test.ts', 'satellite/test/**/*.test.ts', 'worker/test/**/*.test.ts'],
           globalSetup: ['testing/global-setup.ts'],
+          server: { deps: { inline: ['convex-test'] } },
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger } from '@hugh/common';
-import { LlmReplies, SileroVadModel, type ChatModel, type ReplyGenerator, type SpeechToText, type TextToSpeech, type Turn, type TurnRecord } from '@hugh/hub';
+import type { ChatModel } from '@hugh/common';
+import { LlmReplies, SileroVadModel, type ReplyGenerator, type SpeechToText, type TextToSpeech, type Turn, type TurnRecord } from '@hugh/hub';
 import { readWavAs16kMono } from '@hugh/satellite';
 import { modelledPipeline } from './modelled-pipeline.js';
 import { percentile, type Benchmark } from './report.js';

@@ -16,9 +16,12 @@ function refuse(code: string, message: string): never {
   throw new ConvexError({ code, message });
 }
 
-/** The first model in routing order that a live worker serves; the first of all when none is live (it waits). */
-function pickModel(models: string[], live: Set<string>, skip: Set<string> = new Set()): string {
-  return models.find((model) => live.has(model) && !skip.has(model)) ?? models.find((model) => !skip.has(model)) ?? models[0]!;
+/**
+ * The first model in routing order that a live worker serves, other than `avoid` (the one that just
+ * failed) if another is live; with none live, `avoid` or the first of all, where the turn waits.
+ */
+function pickModel(models: string[], live: Set<string>, avoid?: string): string {
+  return models.find((model) => live.has(model) && model !== avoid) ?? models.find((model) => live.has(model)) ?? avoid ?? models[0]!;
 }
 
 /** The hub asks for an answer. Idempotent on `key`: a retried submit returns the same turn. */
@@ -159,7 +162,7 @@ async function requeue(ctx: MutationCtx, turn: Doc<'turns'>, error: string) {
     return;
   }
   const live = await liveModels(ctx, settings.workerStaleMs);
-  const model = turn.models.length > 1 ? pickModel(turn.models, live, new Set([turn.model])) : turn.model;
+  const model = pickModel(turn.models, live, turn.model);
   await ctx.db.patch(turn._id, { status: 'pending', model, error, workerId: undefined, leaseExpiresMs: undefined, reply: '', chunks: 0 });
 }
 

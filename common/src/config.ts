@@ -27,11 +27,11 @@ export interface LoadedConfig<T> {
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const keys = path.split('.');
   let node = target;
-  for (const key of keys.slice(0, -1)) {
-    const next = node[key];
-    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+  keys.slice(0, -1).forEach((key, index) => {
+    // A numeric key addresses an array element ("models.0.url").
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = /^\d+$/.test(keys[index + 1]!) ? [] : {};
     node = node[key] as Record<string, unknown>;
-  }
+  });
   node[keys[keys.length - 1] as string] = value;
 }
 

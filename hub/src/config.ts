@@ -7,6 +7,25 @@ const url = z.url({ protocol: /^(https?|tcp)$/ });
 const timeoutMs = z.int().min(100).max(120_000);
 
 /** Where install scripts put Silero VAD; `HUGH_VAD_MODEL` or `vad.modelPath` override it. */
+/**
+ * The seeds' allocation: coding to Codestral, short factual questions to the fast 8B, the rest to
+ * the 70B; each falls back down its list (the MacBook's Ollama last) when a model has no live worker.
+ */
+export const DEFAULT_ROUTES = [
+  {
+    name: 'coding',
+    patterns: ['\\b(code|coding|program|function|python|javascript|typescript|rust|sql|regex|compile[rs]?|bug|stack ?trace|git)\\b'],
+    models: ['codestral:22b', 'llama3.3:70b', 'llama3.1:8b', 'macbook/llama3.1:8b'],
+  },
+  {
+    name: 'quick',
+    patterns: ['^(who|what|when|where|which|how (many|much|far|tall|old|long))\\b'],
+    maxWords: 10,
+    models: ['llama3.1:8b', 'llama3.3:70b', 'macbook/llama3.1:8b'],
+  },
+  { name: 'general', models: ['llama3.3:70b', 'llama3.1:8b', 'macbook/llama3.1:8b'] },
+];
+
 export const DEFAULT_VAD_MODEL = '/var/lib/hugh/models/silero_vad_v5.onnx';
 
 const SttEngine = z.discriminatedUnion('type', [
@@ -112,6 +131,51 @@ export const HubConfigSchema = z
       })
       .prefault({}),
     /**
+     * Convex: with a URL, unmatched questions go to the LLM workers through the turn queue and turn
+     * records are kept there (through a local outbox); without one, the local dispatcher above answers.
+     */
+    convex: z
+      .strictObject({
+        url: z.url({ protocol: /^https?$/ }).optional(),
+        /** The shared secret set in the deployment as HUGH_CONVEX_SECRET. */
+        secret: z.string().min(16).optional(),
+        /** Longest wait for Convex to take a turn; beyond it the local dispatcher answers. */
+        submitTimeoutMs: z.int().min(100).max(60_000).default(2_000),
+        /** Longest wait for a worker's first words (queueing included); beyond it the local dispatcher answers. */
+        firstTextTimeoutMs: z.int().min(500).max(120_000).default(10_000),
+        /** Longest silence inside a streaming answer before the turn ends with an apology. */
+        stallTimeoutMs: z.int().min(500).max(120_000).default(8_000),
+      })
+      .prefault({})
+      .refine((convex) => !convex.url || convex.secret, { message: 'convex.secret is required when convex.url is set', path: ['secret'] }),
+    /**
+     * Which models a question goes to, in fallback order; the first route whose pattern matches
+     * (and whose word limit holds) wins, the last route should match everything.
+     */
+    routing: z
+      .array(
+        z.strictObject({
+          name: z.string().min(1),
+          /** Case-insensitive regular expressions; absent: matches any question. */
+          patterns: z
+            .array(
+              z.string().refine((pattern) => {
+                try {
+                  new RegExp(pattern, 'i');
+                  return true;
+                } catch {
+                  return false;
+                }
+              }, 'not a valid regular expression'),
+            )
+            .optional(),
+          maxWords: z.int().min(1).optional(),
+          models: z.array(z.string().min(1)).min(1).max(8),
+        }),
+      )
+      .min(1)
+      .default(DEFAULT_ROUTES),
+    /**
      * The house's satellites. Unset: any satellite may connect. Set: Home Assistant entities of
      * satellites not listed are deleted (and, later, credentials hang off these entries).
      */
@@ -171,6 +235,8 @@ export const HUB_OPTIONS: OptionSpec[] = [
   { flag: 'llm-url', env: 'HUGH_LLM_URL', path: 'llm.url', type: 'string', description: 'language model server (default http://127.0.0.1:11434, Ollama)' },
   { flag: 'llm-api', env: 'HUGH_LLM_API', path: 'llm.api', type: 'string', description: 'ollama (POST /api/chat) or openai (POST /v1/chat/completions)' },
   { flag: 'llm-model', env: 'HUGH_LLM_MODEL', path: 'llm.model', type: 'string', description: 'model name (default llama3.1:8b)' },
+  { flag: 'convex-url', env: 'HUGH_CONVEX_URL', path: 'convex.url', type: 'string', description: 'Convex deployment (https://….convex.cloud or a self-hosted backend); unset: local dispatcher' },
+  { flag: 'convex-secret', env: 'HUGH_CONVEX_SECRET', path: 'convex.secret', type: 'string', description: 'the shared secret set in the deployment (prefer the env var: flags show in ps)' },
   { flag: 'max-utterance-ms', env: 'HUGH_MAX_UTTERANCE_MS', path: 'turn.maxUtteranceMs', type: 'int', description: 'longest utterance accepted (default 15000)' },
 ];
 

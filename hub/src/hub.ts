@@ -154,6 +154,7 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
       homeAssistant,
       async close() {
         await sessions.close();
+        await turnHandler.close?.().catch((error: unknown) => logger.warn({ err: error }, 'error while closing the pipeline'));
         activeBus.publish(topics.hub('availability'), 'offline', { retain: true, qos: 1 });
         for (const close of closers) await close().catch((error: unknown) => logger.warn({ err: error }, 'error while closing'));
       },

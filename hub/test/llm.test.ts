@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@hugh/common';
-import { CANT_REACH, LlmReplies, OllamaChat, OpenAiChat, type ChatModel } from '@hugh/hub';
+import { OllamaChat, OpenAiChat, type ChatModel } from '@hugh/common';
+import { CANT_REACH, LlmReplies } from '@hugh/hub';
 import { fakeHttpServer, json } from '../../testing/http-server.js';
 
 type Server = Awaited<ReturnType<typeof fakeHttpServer>>;

@@ -1,6 +1,6 @@
 import type { Logger } from '@hugh/common';
 import type { ReplyGenerator } from '../pipeline/replies.js';
-import type { ChatMessage, ChatModel } from './chat-model.js';
+import type { ChatMessage, ChatModel } from '@hugh/common';
 
 export interface LlmRepliesOptions {
   systemPrompt: string;

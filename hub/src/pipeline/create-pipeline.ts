@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from '@hugh/common';
+import type { ConvexPort, Logger } from '@hugh/common';
 import { HughError } from '@hugh/protocol';
 import type { HubConfig, SttEngineConfig, TtsEngineConfig } from '../config.js';
 import { EngineChain } from '../engines/chain.js';
@@ -19,9 +19,7 @@ import { SileroVadModel } from '../engines/vad/silero-vad.js';
 import type { HubEvents } from '../events.js';
 import { LocalIntentReplies } from '../intents/local-intents.js';
 import { TimerService } from '../intents/timers.js';
-import { LlmReplies } from '../dispatch/llm-replies.js';
-import { OllamaChat } from '../dispatch/ollama.js';
-import { OpenAiChat } from '../dispatch/openai-chat.js';
+import { createDispatch } from '../dispatch/create-dispatch.js';
 import type { ReplyGenerator } from './replies.js';
 import type { TurnRecord } from './turn-record.js';
 import { VoicePipeline } from './voice-pipeline.js';
@@ -66,18 +64,11 @@ export function createTts(config: TtsEngineConfig): TextToSpeech {
   }
 }
 
-/** The local dispatcher: straight to one language model (Ollama on this machine by default). */
-export function createLlmReplies(config: HubConfig, logger: Logger): LlmReplies {
-  const { llm } = config;
-  const model = llm.api === 'ollama' ? new OllamaChat(llm.url, llm.model) : new OpenAiChat(llm.url, llm.model, llm.apiKey);
-  return new LlmReplies(model, { systemPrompt: llm.systemPrompt, historyTurns: llm.historyTurns, firstTokenTimeoutMs: llm.firstTokenTimeoutMs, stallTimeoutMs: llm.stallTimeoutMs, logger });
-}
-
 /** Builds the voice pipeline from the config: VAD model, STT and TTS chains, reply source. */
 export async function createPipeline(
   config: HubConfig,
   logger: Logger,
-  options: { replies?: ReplyGenerator; onRecord?: (record: TurnRecord) => void; events?: HubEvents } = {},
+  options: { replies?: ReplyGenerator; onRecord?: (record: TurnRecord) => void; events?: HubEvents; convex?: ConvexPort } = {},
 ): Promise<VoicePipeline> {
   const vad = await SileroVadModel.load(config.vad.modelPath);
   const stt = new EngineChain('stt', config.stt.engines.map((engine) => ({ engine: createStt(engine), timeoutMs: engine.timeoutMs })), logger, {
@@ -87,6 +78,11 @@ export async function createPipeline(
     halfOpenAfterMs: config.tts.halfOpenAfterMs,
   });
   const timers = new TimerService(join(config.state.dir, 'timers.json'), logger);
+  const dispatch = createDispatch(config, logger, options.convex);
+  const onRecord = (record: TurnRecord) => {
+    dispatch.keepRecord?.(record);
+    options.onRecord?.(record);
+  };
   return new VoicePipeline({
     timers,
     vad,
@@ -101,9 +97,11 @@ export async function createPipeline(
     preRollKeepMs: config.vad.preRollKeepMs,
     stt,
     tts,
-    replies: options.replies ?? new LocalIntentReplies(createLlmReplies(config, logger), { devices: config.devices, timers, ...(options.events ? { events: options.events } : {}) }),
+    replies: options.replies ?? new LocalIntentReplies(dispatch.replies, { devices: config.devices, timers, ...(options.events ? { events: options.events } : {}) }),
     ...(config.stt.language ? { language: config.stt.language } : {}),
     logger,
-    ...(options.onRecord ? { onRecord: options.onRecord } : {}),
+    onRecord,
+    ...(dispatch.satelliteSeen ? { satelliteSeen: dispatch.satelliteSeen } : {}),
+    close: dispatch.close,
   });
 }

@@ -27,6 +27,10 @@ export interface PipelineOptions {
   language?: string;
   logger: Logger;
   onRecord?: (record: TurnRecord) => void;
+  /** A satellite came online (Convex keeps a list). */
+  satelliteSeen?: (satelliteId: string, room: string | undefined) => void;
+  /** Releases what the dispatch holds (Convex connection, outbox file). */
+  close?: () => Promise<void>;
 }
 
 const APOLOGY_STT = "Sorry, I can't understand speech right now.";
@@ -99,10 +103,15 @@ export class VoicePipeline implements TurnHandler {
   }
 
   attach(hub: { announce(satelliteId: string, text: string): boolean; events: HubEvents }): void {
-    const timers = this.options.timers;
+    const { timers, satelliteSeen } = this.options;
+    if (satelliteSeen) hub.events.on('satellite-online', (satelliteId, info) => satelliteSeen(satelliteId, info.room));
     if (!timers) return;
     timers.announce = hub.announce;
     hub.events.on('satellite-online', (satelliteId) => timers.deliverPending(satelliteId));
+  }
+
+  async close(): Promise<void> {
+    await this.options.close?.();
   }
 
   health(): Record<string, EngineStatus[]> {

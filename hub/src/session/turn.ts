@@ -50,4 +50,6 @@ export interface TurnHandler {
   health?(): Record<string, EngineStatus[]>;
   /** Called once the hub runs: a way to speak on a satellite outside a turn (timers), and its events. */
   attach?(hub: { announce(satelliteId: string, text: string): boolean; events: HubEvents }): void;
+  /** Releases engines and connections when the hub stops. */
+  close?(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { HughError } from '@hugh/protocol';
-import { engineFetch, engineJson } from '../http.js';
+import { engineFetch, engineJson } from '@hugh/common';
 import { wavBytes } from '../wav.js';
 import type { EngineCallOptions, SpeechToText } from './speech-to-text.js';
 

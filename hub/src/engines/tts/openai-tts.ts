@@ -1,4 +1,4 @@
-import { engineFetch } from '../http.js';
+import { engineFetch } from '@hugh/common';
 import type { EngineCallOptions } from '../stt/speech-to-text.js';
 import { parseWav, type PcmAudio } from '../wav.js';
 import type { TextToSpeech } from './text-to-speech.js';

@@ -1,5 +1,5 @@
 import { HughError } from '@hugh/protocol';
-import { engineFetch, engineJson } from '../../http.js';
+import { engineFetch, engineJson } from '@hugh/common';
 import type { EngineCallOptions } from '../../stt/speech-to-text.js';
 import type { PcmAudio } from '../../wav.js';
 import type { TextToSpeech } from '../text-to-speech.js';

@@ -1,6 +1,6 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { HughError } from '@hugh/protocol';
-import { engineFetch } from '../engines/http.js';
+import { engineFetch } from '../http.js';
 import type { ChatMessage, ChatModel } from './chat-model.js';
 
 /**

@@ -1,5 +1,5 @@
 import { HughError } from '@hugh/protocol';
-import { engineFetch } from '../engines/http.js';
+import { engineFetch } from '../http.js';
 import { bodyLines, type ChatMessage, type ChatModel } from './chat-model.js';
 
 /** Ollama `POST /api/chat {model, messages, stream: true}`: NDJSON lines `{message: {content}, done}`. */

@@ -1,0 +1,111 @@
+import { convexTest } from 'convex-test';
+import type { FunctionArgs, FunctionReference, FunctionReturnType } from 'convex/server';
+import type { ConvexPort } from '@hugh/common';
+import schema from '../convex/schema.js';
+import { modules } from '../convex/test.setup.js';
+
+export const TEST_CONVEX_SECRET = 'test-secret-for-the-convex-backend';
+
+type Call = { kind: 'query' | 'mutation'; name: string; args: unknown };
+
+/**
+ * The real Convex functions on convex-test's in-memory backend, behind the ConvexPort interface the
+ * ConvexClient implements. Subscriptions are re-run after every mutation (what the real backend's
+ * reactivity amounts to, without its granularity). `down()` makes calls wait as ConvexClient does
+ * while disconnected; `up()` lets them through. Every call is recorded for privacy checks.
+ */
+export class ConvexTestBackend {
+  readonly t = convexTest(schema, modules);
+  readonly calls: Call[] = [];
+  private readonly subscriptions = new Set<() => Promise<void>>();
+  private poller: NodeJS.Timeout | undefined;
+  private reachable = true;
+  private waiters: (() => void)[] = [];
+
+  down(): void {
+    this.reachable = false;
+  }
+
+  up(): void {
+    this.reachable = true;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  port(): ConvexPort {
+    const backend = this;
+    return {
+      async query<F extends FunctionReference<'query'>>(fn: F, args: FunctionArgs<F>) {
+        await backend.reach();
+        backend.record('query', fn, args);
+        return (await backend.callQuery(fn, args)) as Awaited<FunctionReturnType<F>>;
+      },
+      async mutation<F extends FunctionReference<'mutation'>>(fn: F, args: FunctionArgs<F>) {
+        await backend.reach();
+        backend.record('mutation', fn, args);
+        try {
+          return (await backend.callMutation(fn, args)) as Awaited<FunctionReturnType<F>>;
+        } finally {
+          await backend.refresh();
+        }
+      },
+      onUpdate<F extends FunctionReference<'query'>>(fn: F, args: FunctionArgs<F>, callback: (result: Awaited<FunctionReturnType<F>>) => unknown, onError?: (error: Error) => unknown) {
+        let last: string | undefined;
+        let active = true;
+        const run = async () => {
+          if (!active || !backend.reachable) return;
+          try {
+            const result = (await backend.callQuery(fn, args)) as Awaited<FunctionReturnType<F>>;
+            const json = JSON.stringify(result);
+            if (active && json !== last) {
+              last = json;
+              callback(result);
+            }
+          } catch (error) {
+            if (active) onError?.(error as Error);
+          }
+        };
+        backend.record('query', fn, args);
+        backend.subscriptions.add(run);
+        // Scheduled functions (lease expiry) change data without a mutation through this port.
+        backend.poller ??= setInterval(() => void backend.refresh(), 50);
+        void run();
+        return () => {
+          active = false;
+          backend.subscriptions.delete(run);
+        };
+      },
+      async close() {
+        backend.close();
+      },
+    };
+  }
+
+  close(): void {
+    this.subscriptions.clear();
+    clearInterval(this.poller);
+    this.poller = undefined;
+  }
+
+  // convex-test's overloads cannot follow a generic reference; the port's signature carries the types.
+  private callQuery(fn: unknown, args: unknown): Promise<unknown> {
+    return (this.t.query as (fn: unknown, args: unknown) => Promise<unknown>)(fn, args);
+  }
+
+  private callMutation(fn: unknown, args: unknown): Promise<unknown> {
+    return (this.t.mutation as (fn: unknown, args: unknown) => Promise<unknown>)(fn, args);
+  }
+
+  private record(kind: Call['kind'], fn: FunctionReference<'query' | 'mutation'>, args: unknown): void {
+    this.calls.push({ kind, name: (fn as unknown as Record<symbol, string>)[Symbol.for('functionName')] ?? '?', args });
+  }
+
+  private reach(): Promise<void> {
+    return this.reachable ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private async refresh(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((run) => run()));
+  }
+}
