@@ -23,7 +23,7 @@ function cpuTicks(pid: number): number {
 
 /** The real hugh-satellite process, connected to a hub, listening to a quiet room: its memory and CPU. */
 export const satelliteIdle: Benchmark = async ({ smoke, sharedDir }) => {
-  const hub = await startHub(HubConfigSchema.parse({ mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }), { logger: silentLogger() });
+  const hub = await startHub(HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }), { logger: silentLogger() });
   const dir = mkdtempSync(join(tmpdir(), 'hugh-bench-'));
   const quiet = join(dir, 'quiet.wav');
   // A quiet room: faint noise rather than digital silence, so the pipeline does real work.

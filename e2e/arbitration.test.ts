@@ -36,7 +36,7 @@ describe('multi-room wake arbitration, through a real Mosquitto', () => {
     mosquitto = new Mosquitto(await freePort());
     await mosquitto.start();
     const handler = new ShortReply();
-    hub = await startHub(HubConfigSchema.parse({ mqtt: { brokerUrl: mosquitto.url }, http: { host: '127.0.0.1', port: 0 } }), { logger: silentLogger(), turnHandler: handler });
+    hub = await startHub(HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { brokerUrl: mosquitto.url }, http: { host: '127.0.0.1', port: 0 } }), { logger: silentLogger(), turnHandler: handler });
     const watcher = await mqtt.connectAsync(mosquitto.url, { clientId: 'home-assistant', protocolVersion: 4 });
     const arbitration: string[] = [];
     watcher.on('message', (topic) => arbitration.push(topic.split('/')[2]!));

@@ -34,7 +34,7 @@ describe('home-automation commands on <prefix>/sat/<id>/cmd/<name>, through a re
     handler = new LongReply();
     mosquitto = new Mosquitto(await freePort());
     await mosquitto.start();
-    hub = await startHub(HubConfigSchema.parse({ mqtt: { brokerUrl: mosquitto.url }, http: { host: '127.0.0.1', port: 0 } }), { logger: silentLogger(), turnHandler: handler });
+    hub = await startHub(HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { brokerUrl: mosquitto.url }, http: { host: '127.0.0.1', port: 0 } }), { logger: silentLogger(), turnHandler: handler });
     satellite = await connectSatellite('kitchen', mosquitto.url);
     outside = await mqtt.connectAsync(mosquitto.url, { clientId: 'home-assistant', protocolVersion: 4 });
     outside.on('message', (_topic, payload) => hubErrors.push(JSON.parse(payload.toString())));

@@ -19,7 +19,7 @@ describe('home automation over MQTT (Mosquitto)', () => {
   beforeEach(async () => {
     mosquitto = new Mosquitto(await freePort());
     await mosquitto.start();
-    const config = HubConfigSchema.parse({
+    const config = HubConfigSchema.parse({ auth: { allowAnonymous: true },
       mqtt: { brokerUrl: mosquitto.url },
       http: { host: '127.0.0.1', port: 0 },
       vad: { modelPath: sharedPath('models/silero-vad/silero_vad_v5.onnx') },
@@ -160,7 +160,7 @@ describe('Home Assistant entities of satellites removed from the config', () => 
     await before.publishAsync('homeassistant/switch/hugh_garage/mute/config', JSON.stringify({ unique_id: 'hugh_garage_mute' }), { retain: true, qos: 1 });
     await before.publishAsync('homeassistant/switch/hugh_kitchen/mute/config', JSON.stringify({ unique_id: 'hugh_kitchen_mute' }), { retain: true, qos: 1 });
     await before.endAsync();
-    const hub = await startHub(HubConfigSchema.parse({ mqtt: { brokerUrl: mosquitto.url }, http: { host: '127.0.0.1', port: 0 }, satellites: [{ id: 'kitchen' }] }), { logger: silentLogger() });
+    const hub = await startHub(HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { brokerUrl: mosquitto.url }, http: { host: '127.0.0.1', port: 0 }, satellites: [{ id: 'kitchen' }] }), { logger: silentLogger() });
     try {
       await new Promise((resolve) => setTimeout(resolve, 500));
       const after = await mqtt.connectAsync(mosquitto.url, { clientId: 'home-assistant', protocolVersion: 4 });

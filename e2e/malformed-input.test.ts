@@ -37,7 +37,7 @@ describe('malformed input from one client gets that client a coded error; a good
 
   beforeAll(async () => {
     handler = new RecordingHandler();
-    hub = await startHub(HubConfigSchema.parse({ mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }), {
+    hub = await startHub(HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }), {
       logger: silentLogger(),
       turnHandler: handler,
     });

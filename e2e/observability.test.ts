@@ -15,7 +15,7 @@ describe('GET /healthz and GET /metrics', () => {
   });
 
   it('report the satellites, every engine of each chain, turns by outcome, stage latencies and frame counts', async () => {
-    const config = HubConfigSchema.parse({
+    const config = HubConfigSchema.parse({ auth: { allowAnonymous: true },
       mqtt: { host: '127.0.0.1', port: 0 },
       http: { host: '127.0.0.1', port: 0 },
       vad: { modelPath: sharedPath('models/silero-vad/silero_vad_v5.onnx') },

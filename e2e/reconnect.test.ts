@@ -29,7 +29,7 @@ describe('recovery after the hub or the broker dies mid-stream', () => {
 
   it('hugh-hub is SIGKILLed and restarted: both satellites reconnect within 5 s, a new turn works, no old frame arrives', async () => {
     const [mqttPort, httpPort] = [await freePort(), await freePort()];
-    hubProcess = new HubProcess(['--mqtt-port', String(mqttPort), '--http-port', String(httpPort), '--mqtt-host', '127.0.0.1', '--host', '127.0.0.1', '--vad-model', sharedPath('models/silero-vad/silero_vad_v5.onnx')]);
+    hubProcess = new HubProcess(['--allow-anonymous', '--mqtt-port', String(mqttPort), '--http-port', String(httpPort), '--mqtt-host', '127.0.0.1', '--host', '127.0.0.1', '--vad-model', sharedPath('models/silero-vad/silero_vad_v5.onnx')]);
     await hubProcess.start();
     const kitchen = await connectSatellite('kitchen', `mqtt://127.0.0.1:${mqttPort}`);
     const den = await connectSatellite('den', `ws://127.0.0.1:${httpPort}`);
@@ -71,7 +71,7 @@ describe('recovery after the hub or the broker dies mid-stream', () => {
     mosquitto = new Mosquitto(await freePort());
     await mosquitto.start();
     const handler = new RecordingHandler();
-    hub = await startHub(HubConfigSchema.parse({ mqtt: { brokerUrl: mosquitto.url }, http: { host: '127.0.0.1', port: 0 } }), {
+    hub = await startHub(HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { brokerUrl: mosquitto.url }, http: { host: '127.0.0.1', port: 0 } }), {
       logger: silentLogger(),
       turnHandler: handler,
     });

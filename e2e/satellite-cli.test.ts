@@ -37,7 +37,7 @@ describe('the hugh-satellite command', () => {
   });
 
   it('--input FILE --once: wakes, streams, plays the reply into --output, exits 0', async () => {
-    hub = await startHub(HubConfigSchema.parse({ mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }), {
+    hub = await startHub(HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }), {
       logger: silentLogger(),
       turnHandler: {
         async handleTurn(turn: Turn) {

@@ -69,7 +69,7 @@ describe('a satellite with a file for a microphone', () => {
     ['WebSocket', (h: Hub) => `ws://127.0.0.1:${h.httpPort}`],
   ])('over %s: wakes on "hey jarvis", streams pre-roll from before the onset, stops when told, plays the reply', async (_name, url) => {
     const handler = new ScriptedReply();
-    hub = await startHub(HubConfigSchema.parse({ mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }), { logger: silentLogger(), turnHandler: handler });
+    hub = await startHub(HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }), { logger: silentLogger(), turnHandler: handler });
     const clip = withFingerprint(synthesize('hey jarvis, what time is it', VOICES[0]!, { padS: 1.5 }));
     const { client, sink, states } = await startSatellite(url, clip.path);
 
@@ -116,7 +116,7 @@ describe('a satellite with a file for a microphone', () => {
         writer.end('done');
       },
     };
-    hub = await startHub(HubConfigSchema.parse({ mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }), { logger: silentLogger(), turnHandler: handler });
+    hub = await startHub(HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }), { logger: silentLogger(), turnHandler: handler });
     // Wake word, then 2.5 s later (while the reply plays) the wake word again.
     const first = readWavAs16kMono(synthesize('hey jarvis, tell me a story', VOICES[2]!, { padS: 1 }));
     const second = readWavAs16kMono(synthesize('hey jarvis, stop', VOICES[2]!, { padS: 1 }));
@@ -139,7 +139,7 @@ describe('a satellite with a file for a microphone', () => {
 
   it('muted by the hub: no wake detection at all, and the hub sees the muted state', async () => {
     const handler = new ScriptedReply();
-    hub = await startHub(HubConfigSchema.parse({ mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }), { logger: silentLogger(), turnHandler: handler });
+    hub = await startHub(HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }), { logger: silentLogger(), turnHandler: handler });
     const clip = synthesize('hey jarvis, what time is it', VOICES[4]!, { padS: 1 });
     const { states } = await startSatellite((h) => `mqtt://127.0.0.1:${h.mqttPort}`, clip, async (client) => {
       hub!.sessions.sessions.get('kitchen')!.link.sendControl({ v: 1, type: 'mute', muted: true });
@@ -152,7 +152,7 @@ describe('a satellite with a file for a microphone', () => {
   }, 20_000);
 
   it('privacy: an idle satellite sends zero audio bytes; the first audio leaves only after the wake word', async () => {
-    hub = await startHub(HubConfigSchema.parse({ mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }), { logger: silentLogger(), turnHandler: new ScriptedReply() });
+    hub = await startHub(HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }), { logger: silentLogger(), turnHandler: new ScriptedReply() });
     // Three seconds of speech without the wake word, then the wake word.
     const chatter = readWavAs16kMono(synthesize('the weather is nice and the kids are playing outside', VOICES[5]!, { padS: 0.5 }));
     const command = readWavAs16kMono(synthesize('hey jarvis, what time is it', VOICES[5]!, { padS: 1 }));

@@ -13,7 +13,7 @@ describe('sessions', () => {
 
   beforeEach(async () => {
     hub = await startHub(
-      HubConfigSchema.parse({ mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, limits: { maxErrors: 5, errorWindowMs: 10_000 } }),
+      HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, limits: { maxErrors: 5, errorWindowMs: 10_000 } }),
       { logger: silentLogger() },
     );
   });

@@ -29,7 +29,7 @@ describe('a spoken turn end to end (local engines)', () => {
     ['WebSocket', (h: Hub) => `ws://127.0.0.1:${h.httpPort}`],
   ])('over %s', async (_name, hubUrl) => {
     const records: TurnRecord[] = [];
-    const config = HubConfigSchema.parse({
+    const config = HubConfigSchema.parse({ auth: { allowAnonymous: true },
       mqtt: { host: '127.0.0.1', port: 0 },
       http: { host: '127.0.0.1', port: 0 },
       vad: { modelPath: sharedPath('models/silero-vad/silero_vad_v5.onnx') },
@@ -61,7 +61,7 @@ describe('a spoken turn end to end (local engines)', () => {
 
   it('every TTS engine down: the turn fails with a coded error and the satellite plays its error chime', async () => {
     const records: TurnRecord[] = [];
-    const config = HubConfigSchema.parse({
+    const config = HubConfigSchema.parse({ auth: { allowAnonymous: true },
       mqtt: { host: '127.0.0.1', port: 0 },
       http: { host: '127.0.0.1', port: 0 },
       vad: { modelPath: sharedPath('models/silero-vad/silero_vad_v5.onnx') },
@@ -88,7 +88,7 @@ describe('a spoken turn end to end (local engines)', () => {
   }, 40_000);
 
   it('publishes availability, retained assist state and the turn’s events for home automation (WebSocket satellite)', async () => {
-    const config = HubConfigSchema.parse({ mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, vad: { modelPath: sharedPath('models/silero-vad/silero_vad_v5.onnx') } });
+    const config = HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, vad: { modelPath: sharedPath('models/silero-vad/silero_vad_v5.onnx') } });
     const logger = silentLogger();
     const events = new HubEvents();
     hub = await startHub(config, { logger, events, turnHandler: await createPipeline(config, logger, { onRecord: (record) => events.emit('turn', record) }) });
@@ -139,7 +139,7 @@ describe('a spoken turn end to end (local engines)', () => {
     });
     stops.push(() => ollama.close());
     const records: TurnRecord[] = [];
-    const config = HubConfigSchema.parse({
+    const config = HubConfigSchema.parse({ auth: { allowAnonymous: true },
       mqtt: { host: '127.0.0.1', port: 0 },
       http: { host: '127.0.0.1', port: 0 },
       vad: { modelPath: sharedPath('models/silero-vad/silero_vad_v5.onnx') },
@@ -160,7 +160,7 @@ describe('a spoken turn end to end (local engines)', () => {
   }, 40_000);
 
   it('a finished timer is announced on the satellite that set it', async () => {
-    const config = HubConfigSchema.parse({
+    const config = HubConfigSchema.parse({ auth: { allowAnonymous: true },
       mqtt: { host: '127.0.0.1', port: 0 },
       http: { host: '127.0.0.1', port: 0 },
       vad: { modelPath: sharedPath('models/silero-vad/silero_vad_v5.onnx') },

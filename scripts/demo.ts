@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLogger, silentLogger } from '@hugh/common';
-import { HubConfigSchema, createPipeline, startHub, type TurnRecord } from '@hugh/hub';
+import { CredentialStore, HubConfigSchema, createPipeline, startHub, type TurnRecord } from '@hugh/hub';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const { values } = parseArgs({
@@ -36,7 +36,16 @@ if (!clip) {
 }
 
 const logger = values.verbose ? createLogger('hub') : silentLogger();
-const config = HubConfigSchema.parse({ mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, vad: { modelPath: vadModel } });
+// Authentication stays on, as in production: the demo provisions its own satellite credentials.
+const credentialsFile = join(work, 'credentials.json');
+const password = await CredentialStore.load(credentialsFile).issue('satellite', 'demo');
+const config = HubConfigSchema.parse({
+  mqtt: { host: '127.0.0.1', port: 0 },
+  http: { host: '127.0.0.1', port: 0 },
+  vad: { modelPath: vadModel },
+  auth: { credentialsFile },
+  state: { dir: join(work, 'state') },
+});
 let record: TurnRecord | undefined;
 const hub = await startHub(config, { logger, turnHandler: await createPipeline(config, logger, { onRecord: (r) => (record = r) }) });
 const output = join(work, 'replies');
@@ -44,7 +53,7 @@ const hubUrl = values.transport === 'mqtt' ? `mqtt://127.0.0.1:${hub.mqttPort}` 
 const satellite = spawn(
   process.execPath,
   [join(root, 'satellite/bin/hugh-satellite.js'), '--hub', hubUrl, '--id', 'demo', '--input', clip, '--output', output, '--once', '--models-dir', join(modelsRoot, 'openwakeword')],
-  { stdio: ['ignore', values.verbose ? 'inherit' : 'ignore', 'inherit'], env: { ...process.env, HUGH_LOG_LEVEL: values.verbose ? 'info' : 'warn' } },
+  { stdio: ['ignore', values.verbose ? 'inherit' : 'ignore', 'inherit'], env: { ...process.env, HUGH_LOG_LEVEL: values.verbose ? 'info' : 'warn', HUGH_SATELLITE_PASSWORD: password } },
 );
 const timer = setTimeout(() => satellite.kill(), 30_000);
 const code = await new Promise<number | null>((resolve) => satellite.once('exit', resolve));

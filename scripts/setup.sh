@@ -12,7 +12,8 @@ sudo_cmd=""
 
 packages=(sox alsa-utils libasound2-dev flite espeak-ng pocketsphinx pocketsphinx-en-us build-essential python3 ca-certificates curl)
 # mosquitto: the tests start their own broker on a free port (Debian also starts its service on 1883).
-$want_tests && packages+=(mosquitto mosquitto-clients)
+# chromium: the dashboard test drives it headless through playwright-core.
+$want_tests && packages+=(mosquitto mosquitto-clients chromium)
 
 missing=()
 for package in "${packages[@]}"; do

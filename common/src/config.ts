@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
@@ -18,6 +18,8 @@ export interface OptionSpec {
 
 export interface LoadedConfig<T> {
   config: T;
+  /** Things worth a log line at start (a config file holding secrets that others can read). */
+  warnings: string[];
   /** Positional arguments (e.g. a subcommand). */
   positionals: string[];
   help: boolean;
@@ -50,6 +52,32 @@ function convert(spec: OptionSpec, raw: string | boolean, source: string): unkno
     return Number(text);
   }
   return String(raw);
+}
+
+const SECRET_KEY = /^(password|secret|apiKey|accessKey|token)$/i;
+
+/** Dotted paths of non-empty secret-looking values in a parsed config file. */
+export function secretPaths(value: unknown, path = ''): string[] {
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, child]) => {
+    const here = path ? `${path}.${key}` : key;
+    if (SECRET_KEY.test(key) && typeof child === 'string' && child !== '') return [here];
+    return secretPaths(child, here);
+  });
+}
+
+/** A warning when a file holding secrets can be read by other users or written by anyone but its owner. */
+function permissionWarning(file: string, raw: Record<string, unknown>): string | undefined {
+  const secrets = secretPaths(raw);
+  if (secrets.length === 0) return undefined;
+  let mode: number;
+  try {
+    mode = statSync(file).mode;
+  } catch {
+    return undefined;
+  }
+  if ((mode & 0o004) === 0 && (mode & 0o022) === 0) return undefined;
+  return `config file ${file} holds secrets (${secrets.join(', ')}) but its mode is ${(mode & 0o777).toString(8)}: run chmod 640 (or 600) on it, or move the secrets to environment variables`;
 }
 
 function readConfigFile(file: string): Record<string, unknown> {
@@ -99,6 +127,8 @@ export function loadConfig<S extends z.ZodType>(
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const configFile = (values.config as string | undefined) ?? options.env[options.configEnv];
   const raw: Record<string, unknown> = configFile ? readConfigFile(configFile) : {};
+  // Before env and flags are merged in: only what the file itself holds counts.
+  const warning = configFile ? permissionWarning(configFile, raw) : undefined;
   const sources = new Map<string, string>();
 
   for (const spec of options.specs) {
@@ -123,7 +153,7 @@ export function loadConfig<S extends z.ZodType>(
     });
     throw new HughError('HUGH_ERR_CONFIG_INVALID', `invalid configuration: ${lines.join('; ')}`);
   }
-  return { config: result.data, positionals: parsed.positionals, help: values.help === true, ...(configFile ? { configFile } : {}) };
+  return { config: result.data, warnings: warning ? [warning] : [], positionals: parsed.positionals, help: values.help === true, ...(configFile ? { configFile } : {}) };
 }
 
 /** `--help` text generated from the option table, so the help and the parser cannot disagree. */

@@ -212,6 +212,45 @@ export const HubConfigSchema = z
         /** Bad inputs tolerated per connection within `errorWindowMs` before it is dropped. */
         maxErrors: z.int().min(1).default(20),
         errorWindowMs: z.int().min(100).default(10_000),
+        /** Turns a satellite may start per minute (a stuck wake word must not flood the engines). */
+        turnsPerMinute: z.int().min(1).max(600).default(20),
+        /** Messages and frames per second per connection (40 ms frames are 25 per second). */
+        messagesPerSecond: z.int().min(10).max(1_000_000).default(100),
+        /** Open connections per remote address, MQTT and WebSocket each. */
+        connectionsPerAddress: z.int().min(1).max(10_000).default(16),
+      })
+      .prefault({}),
+    /** Logins: on by default, as in Mosquitto 2. */
+    auth: z
+      .strictObject({
+        /** Accept any client without credentials (a lab, a demo): the ACL by client id still applies. */
+        allowAnonymous: z.boolean().default(false),
+        /** Hashed satellite and integration passwords; default `state.dir/credentials.json`. */
+        credentialsFile: z.string().min(1).optional(),
+      })
+      .prefault({}),
+    /** TLS for MQTT (mqtts) and HTTP/WebSocket (https/wss), with a certificate from `hugh-hub certs`. */
+    tls: z
+      .strictObject({
+        certFile: z.string().min(1).optional(),
+        keyFile: z.string().min(1).optional(),
+        mqttPort: port.default(8883),
+        httpPort: port.default(8751),
+        /** Serve only TLS: no plain MQTT or HTTP listener. */
+        only: z.boolean().default(false),
+        /** Where `hugh-hub certs` keeps the house CA and the certificates. */
+        dir: z.string().min(1).default('/etc/hugh/tls'),
+      })
+      .prefault({})
+      .refine((tls) => !tls.certFile === !tls.keyFile, { message: 'tls.certFile and tls.keyFile go together', path: ['keyFile'] })
+      .refine((tls) => !tls.only || tls.certFile, { message: 'tls.only needs tls.certFile and tls.keyFile', path: ['certFile'] }),
+    /** Off unless switched on: each turn's utterance as a WAV file, deleted after `retentionDays`. */
+    debug: z
+      .strictObject({
+        recordAudio: z.boolean().default(false),
+        /** Default `state.dir/recordings`. */
+        recordDir: z.string().min(1).optional(),
+        retentionDays: z.number().min(0.001).max(365).default(7),
       })
       .prefault({}),
   })
@@ -235,6 +274,11 @@ export const HUB_OPTIONS: OptionSpec[] = [
   { flag: 'llm-url', env: 'HUGH_LLM_URL', path: 'llm.url', type: 'string', description: 'language model server (default http://127.0.0.1:11434, Ollama)' },
   { flag: 'llm-api', env: 'HUGH_LLM_API', path: 'llm.api', type: 'string', description: 'ollama (POST /api/chat) or openai (POST /v1/chat/completions)' },
   { flag: 'llm-model', env: 'HUGH_LLM_MODEL', path: 'llm.model', type: 'string', description: 'model name (default llama3.1:8b)' },
+  { flag: 'allow-anonymous', env: 'HUGH_ALLOW_ANONYMOUS', path: 'auth.allowAnonymous', type: 'boolean', description: 'accept clients without credentials (lab only)' },
+  { flag: 'tls-cert', env: 'HUGH_TLS_CERT', path: 'tls.certFile', type: 'string', description: 'hub certificate (from hugh-hub certs): enables mqtts and wss' },
+  { flag: 'tls-key', env: 'HUGH_TLS_KEY', path: 'tls.keyFile', type: 'string', description: 'its private key' },
+  { flag: 'tls-dir', env: 'HUGH_TLS_DIR', path: 'tls.dir', type: 'string', description: 'where hugh-hub certs writes the CA and certificates (default /etc/hugh/tls)' },
+  { flag: 'tls-only', env: 'HUGH_TLS_ONLY', path: 'tls.only', type: 'boolean', description: 'no plain MQTT or HTTP listeners' },
   { flag: 'convex-url', env: 'HUGH_CONVEX_URL', path: 'convex.url', type: 'string', description: 'Convex deployment (https://….convex.cloud or a self-hosted backend); unset: local dispatcher' },
   { flag: 'convex-secret', env: 'HUGH_CONVEX_SECRET', path: 'convex.secret', type: 'string', description: 'the shared secret set in the deployment (prefer the env var: flags show in ps)' },
   { flag: 'max-utterance-ms', env: 'HUGH_MAX_UTTERANCE_MS', path: 'turn.maxUtteranceMs', type: 'int', description: 'longest utterance accepted (default 15000)' },

@@ -1,10 +1,10 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 export type Route = (request: IncomingMessage, response: ServerResponse) => void | Promise<void>;
 
-/** The hub's HTTP server: health now; metrics and the dashboard hang off the same routes table. */
-export function createHttpServer(routes: Record<string, Route>): Server {
-  return createServer((request, response) => {
+/** The hub's HTTP routes (health, metrics, dashboard), one handler for the plain and the TLS server. */
+export function routeRequests(routes: Record<string, Route>): (request: IncomingMessage, response: ServerResponse) => void {
+  return (request, response) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     const route = routes[`${request.method} ${path}`];
     if (!route) {
@@ -15,7 +15,7 @@ export function createHttpServer(routes: Record<string, Route>): Server {
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ error: (error as Error).message }));
     });
-  });
+  };
 }
 
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {

@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { join } from 'node:path';
 import type { Logger } from '@hugh/common';
-import { Topics } from '@hugh/protocol';
+import { HughError, Topics } from '@hugh/protocol';
 import type { HubConfig } from './config.js';
 import { DrainTurnHandler } from './drain-handler.js';
-import { createHttpServer, listen, sendJson } from './http-server.js';
+import { listen, routeRequests, sendJson } from './http-server.js';
+import { CredentialStore } from './security/credentials.js';
+import { ConnectionCounter } from './security/limits.js';
 import { SessionManager } from './session/session-manager.js';
 import type { TurnHandler } from './session/turn.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './transport/embedded-broker.js';
@@ -20,9 +26,14 @@ import { HomeAssistantDiscovery } from './integration/home-assistant.js';
 import { HUB_VERSION } from './version.js';
 
 export interface Hub {
+  /** The plain HTTP/WebSocket port; the HTTPS one with `tls.only`. */
   readonly httpPort: number;
-  /** Port of the embedded broker; undefined with an external one. */
+  readonly httpsPort: number | undefined;
+  /** Plain port of the embedded broker; undefined with an external one or `tls.only`. */
   readonly mqttPort: number | undefined;
+  readonly mqttsPort: number | undefined;
+  /** The hashed logins; undefined with `auth.allowAnonymous`. */
+  readonly credentials: CredentialStore | undefined;
   readonly sessions: SessionManager;
   readonly bus: MqttBus;
   readonly topics: Topics;
@@ -58,7 +69,21 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
     logger,
     maxErrors: config.limits.maxErrors,
     errorWindowMs: config.limits.errorWindowMs,
+    messagesPerSecond: config.limits.messagesPerSecond,
+    turnsPerMinute: config.limits.turnsPerMinute,
   });
+  const credentials = config.auth.allowAnonymous ? undefined : CredentialStore.load(config.auth.credentialsFile ?? join(config.state.dir, 'credentials.json'));
+  if (!credentials) logger.warn('authentication is off (auth.allowAnonymous): any device on the network can connect as any satellite');
+  else if (credentials.list().length === 0) logger.warn({ file: credentials.file }, 'no credentials yet: add a satellite with `hugh-hub satellite add <id>`');
+  const authenticate = credentials ? (username: string | undefined, password: string | Buffer | undefined) => credentials.verify(username, password) : undefined;
+  const readTlsFile = (field: 'certFile' | 'keyFile') => {
+    try {
+      return readFileSync(config.tls[field]!);
+    } catch (error) {
+      throw new HughError('HUGH_ERR_CONFIG_INVALID', `tls.${field}: ${(error as Error).message}`);
+    }
+  };
+  const tls = config.tls.certFile ? { cert: readTlsFile('certFile'), key: readTlsFile('keyFile') } : undefined;
 
   turnHandler.attach?.({
     events,
@@ -75,7 +100,7 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
   let bus: MqttBus | undefined;
   let broker: EmbeddedBroker | undefined;
   const metrics = createMetrics({ events, sessions, counters });
-  const http = createHttpServer({
+  const handleRequest = routeRequests({
     'GET /healthz': (_request, response) => {
       const engines = turnHandler.health?.() ?? {};
       // Degraded when some engine's breaker is open: the hub answers, through a fallback.
@@ -94,11 +119,18 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
   });
   const closers: (() => Promise<void>)[] = [];
   try {
-    const httpPort = await listen(http, config.http.port, config.http.host);
-    closers.push(() => new Promise((resolve) => http.close(() => resolve())));
-    const ws = new WsTransport(http, sessions, logger);
-    closers.unshift(() => ws.close());
-    logger.info({ port: httpPort, host: config.http.host }, 'HTTP and WebSocket listening');
+    const wsSecurity = { connections: new ConnectionCounter(config.limits.connectionsPerAddress), ...(authenticate ? { authenticate } : {}) };
+    const serve = async (server: Server, port: number, scheme: string) => {
+      const bound = await listen(server, port, config.http.host);
+      closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+      const ws = new WsTransport(server, sessions, logger, wsSecurity);
+      closers.unshift(() => ws.close());
+      logger.info({ port: bound, host: config.http.host }, `${scheme} listening`);
+      return bound;
+    };
+    const plainHttpPort = config.tls.only ? undefined : await serve(createServer(handleRequest), config.http.port, 'HTTP and WebSocket');
+    const httpsPort = tls ? await serve(createHttpsServer(tls, handleRequest), config.tls.httpPort, 'HTTPS and secure WebSocket') : undefined;
+    const httpPort = (plainHttpPort ?? httpsPort)!;
 
     let mqtt: MqttTransport;
     if (config.mqtt.brokerUrl) {
@@ -121,6 +153,9 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
         port: config.mqtt.port,
         topics,
         logger,
+        connections: new ConnectionCounter(config.limits.connectionsPerAddress),
+        ...(authenticate ? { authenticate } : {}),
+        ...(tls ? { tls: { ...tls, port: config.tls.mqttPort, only: config.tls.only } } : {}),
         onRefused: (refusal) => {
           logger.warn(refusal, 'publish refused');
           if (refusal.satelliteId !== undefined) transport?.reportRefused(refusal.satelliteId, refusal.code, refusal.reason);
@@ -146,7 +181,10 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
 
     return {
       httpPort,
+      httpsPort,
       mqttPort: broker?.port,
+      mqttsPort: broker?.tlsPort,
+      credentials,
       sessions,
       bus,
       topics,

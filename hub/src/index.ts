@@ -36,3 +36,6 @@ export { SileroVadModel, type VoiceActivityDetector } from './engines/vad/silero
 export { EndOfSpeechDetector, DEFAULT_ENDPOINT, type EndpointSettings } from './engines/vad/end-of-speech.js';
 export { parseWav, wavBytes, toFormat, type PcmAudio } from './engines/wav.js';
 export { WyomingConnection } from './engines/wyoming/connection.js';
+export { CredentialStore, type Principal } from './security/credentials.js';
+export { issueCertificates } from './security/certificates.js';
+export { RateWindow, TokenBucket, ConnectionCounter } from './security/limits.js';

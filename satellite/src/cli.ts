@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createLogger, formatHelp, type Logger } from '@hugh/common';
 import { HughError } from '@hugh/protocol';
 import { createInput } from './audio/input.js';
@@ -44,6 +45,14 @@ function createSink(output: string, logger: Logger): AudioSink {
   return new WavFileSink(output);
 }
 
+function readCa(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new HughError('HUGH_ERR_CONFIG_INVALID', `caFile: ${(error as Error).message}`);
+  }
+}
+
 async function run(config: SatelliteConfig, logger: Logger): Promise<void> {
   const detector = await createDetector(config, logger);
   const link = await createHubLink({
@@ -51,7 +60,11 @@ async function run(config: SatelliteConfig, logger: Logger): Promise<void> {
     satelliteId: config.id,
     topicPrefix: config.topicPrefix,
     logger,
-    ...(config.mqtt.username !== undefined ? { username: config.mqtt.username, password: config.mqtt.password ?? '' } : {}),
+    // The hub knows a satellite by its id; an external broker's own account may differ.
+    ...(config.mqtt.username !== undefined || config.password !== undefined
+      ? { username: config.mqtt.username ?? config.id, password: config.mqtt.password ?? config.password ?? '' }
+      : {}),
+    ...(config.caFile ? { ca: readCa(config.caFile) } : {}),
   });
   const client = new HubClient(link, {
     satelliteId: config.id,
@@ -100,6 +113,7 @@ async function main(): Promise<void> {
     return;
   }
   const logger = createLogger('satellite');
+  for (const warning of loaded.warnings) logger.warn(warning);
   const [command] = loaded.positionals;
   if (command === 'detect') return detect(loaded.config, logger);
   if (command !== undefined) throw new HughError('HUGH_ERR_CONFIG_INVALID', `unknown command ${command} (see --help)`);

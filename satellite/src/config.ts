@@ -29,6 +29,11 @@ export const SatelliteConfigSchema = z.strictObject({
   /** mqtt://hub:1883 or ws://hub:8750 */
   hub: z.url({ protocol: /^(mqtts?|wss?)$/ }).default('mqtt://127.0.0.1:1883'),
   topicPrefix: z.string().default(DEFAULT_TOPIC_PREFIX),
+  /** This satellite's password, from `hugh-hub satellite add <id>` (its username is its id). */
+  password: z.string().min(1).optional(),
+  /** The house CA (`hugh-hub certs` → ca.crt) that the hub's mqtts/wss certificate must chain to. */
+  caFile: z.string().min(1).optional(),
+  /** Overrides for an external broker with its own accounts (Mosquitto). */
   mqtt: z.strictObject({ username: z.string().optional(), password: z.string().optional() }).prefault({}),
   audio: z
     .strictObject({
@@ -74,6 +79,7 @@ export const SATELLITE_OPTIONS: OptionSpec[] = [
   { flag: 'id', env: 'HUGH_SATELLITE_ID', path: 'id', type: 'string', description: 'satellite id, one per device (default: host name)' },
   { flag: 'room', env: 'HUGH_ROOM', path: 'room', type: 'string', description: 'room name, for arbitration and home automation' },
   { flag: 'hub', env: 'HUGH_HUB_URL', path: 'hub', type: 'string', description: 'hub address: mqtt://host:1883 or ws://host:8750' },
+  { flag: 'ca-file', env: 'HUGH_HUB_CA', path: 'caFile', type: 'string', description: 'CA certificate for mqtts:// or wss:// (from hugh-hub certs)' },
   { flag: 'input', env: 'HUGH_INPUT', path: 'audio.input', type: 'string', description: 'FILE.wav or - (stdin) instead of the microphone' },
   { flag: 'device', env: 'HUGH_AUDIO_DEVICE', path: 'audio.device', type: 'string', description: 'microphone device (ALSA name for arecord, e.g. plughw:1,0)' },
   { flag: 'output', env: 'HUGH_OUTPUT', path: 'audio.output', type: 'string', description: 'speaker (default), none, or a folder for reply WAV files' },
@@ -82,6 +88,7 @@ export const SATELLITE_OPTIONS: OptionSpec[] = [
   { flag: 'keywords', env: 'HUGH_KEYWORDS', path: 'wake.keywords', type: 'string', description: 'keyword models with optional thresholds: hey_jarvis_v0.1.onnx:0.5,alexa_v0.1.onnx' },
   { flag: 'porcupine-access-key', env: 'HUGH_PORCUPINE_ACCESS_KEY', path: 'wake.porcupine.accessKey', type: 'string', description: 'use Porcupine with this Picovoice AccessKey' },
   { flag: 'porcupine-keywords', env: 'HUGH_PORCUPINE_KEYWORDS', path: 'wake.porcupine.keywords', type: 'string', description: 'Porcupine built-in keywords or .ppn files (default jarvis)' },
+  { flag: 'password', env: 'HUGH_SATELLITE_PASSWORD', path: 'password', type: 'string', description: 'password from `hugh-hub satellite add` (prefer the env var: flags show in ps)' },
   { flag: 'once', env: 'HUGH_ONCE', path: 'once', type: 'boolean', description: 'exit after the first reply has played' },
   { flag: 'json', env: 'HUGH_JSON', path: 'json', type: 'boolean', description: 'detect: print JSON lines' },
 ];

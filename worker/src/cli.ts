@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   }
   const { config } = loaded;
   const logger = createLogger('worker');
+  for (const warning of loaded.warnings) logger.warn(warning);
   const models = new Map<string, ChatModel>(
     config.models.map((model) => [model.name, model.api === 'ollama' ? new OllamaChat(model.url, model.model) : new OpenAiChat(model.url, model.model, model.apiKey)]),
   );

@@ -11,6 +11,7 @@ import {
 import type { LinkInputs, SatelliteLink } from '../transport/link.js';
 import { MqttTransport } from '../transport/mqtt-transport.js';
 import { WakeArbiter } from './arbiter.js';
+import { RateWindow, TokenBucket } from '../security/limits.js';
 import { ErrorBudget } from './error-budget.js';
 import { SatelliteSession, type SessionOptions } from './session.js';
 
@@ -20,6 +21,10 @@ export interface SessionManagerOptions extends SessionOptions {
   errorWindowMs: number;
   /** Window in which wake words from several satellites are one event (0: no arbitration). */
   arbitrationWindowMs: number;
+  /** Messages and frames per second per link; beyond, each is refused with HUGH_ERR_RATE_LIMITED. */
+  messagesPerSecond?: number;
+  /** Turns a satellite may start per minute. */
+  turnsPerMinute?: number;
 }
 
 /**
@@ -30,6 +35,8 @@ export class SessionManager implements LinkInputs {
   private readonly byId = new Map<string, SatelliteSession>();
   private readonly byLink = new Map<SatelliteLink, SatelliteSession>();
   private readonly budgets = new Map<SatelliteLink, ErrorBudget>();
+  private readonly rates = new Map<SatelliteLink, TokenBucket>();
+  private readonly turnRates = new Map<string, RateWindow>();
   private readonly logger: Logger;
   private readonly arbiter: WakeArbiter;
 
@@ -53,17 +60,19 @@ export class SessionManager implements LinkInputs {
 
   onControl(link: SatelliteLink, raw: Uint8Array | string): void {
     try {
+      this.checkRate(link);
       const message = decodeSatelliteMessage(raw);
-      const topicId = MqttTransport.satelliteIdOf(link);
+      const topicId = MqttTransport.satelliteIdOf(link) ?? link.identity;
       if (message.type === 'hello') {
         if (topicId !== undefined && topicId !== message.satelliteId) {
-          throw new HughError('HUGH_ERR_SATELLITE_MISMATCH', `hello for ${message.satelliteId} on the topics of ${topicId}`);
+          throw new HughError('HUGH_ERR_SATELLITE_MISMATCH', `hello for ${message.satelliteId} on the connection of ${topicId}`);
         }
         this.accept(link, message);
         return;
       }
       const session = this.byLink.get(link);
       if (!session) throw new HughError('HUGH_ERR_HELLO_REQUIRED', `${message.type} before hello`);
+      if (message.type === 'audio-start') this.checkTurnRate(session.satelliteId);
       session.handleMessage(message);
     } catch (error) {
       this.reject(link, error);
@@ -72,6 +81,7 @@ export class SessionManager implements LinkInputs {
 
   onAudio(link: SatelliteLink, raw: Uint8Array): void {
     try {
+      this.checkRate(link);
       const frame = decodeAudioFrame(raw);
       this.options.counters.framesIn++;
       const session = this.byLink.get(link);
@@ -84,6 +94,7 @@ export class SessionManager implements LinkInputs {
 
   onClosed(link: SatelliteLink): void {
     this.budgets.delete(link);
+    this.rates.delete(link);
     const session = this.byLink.get(link);
     if (!session) return;
     this.byLink.delete(link);
@@ -138,6 +149,24 @@ export class SessionManager implements LinkInputs {
     this.logger.info({ satelliteId: hello.satelliteId, room: hello.room, remote: link.remote, version: hello.softwareVersion }, 'satellite connected');
     this.options.events.emit('satellite-online', hello.satelliteId, { room: hello.room, softwareVersion: hello.softwareVersion, transport: link.transport });
     this.options.events.emit('volume', hello.satelliteId, session.volumePercent);
+  }
+
+  private checkRate(link: SatelliteLink): void {
+    let bucket = this.rates.get(link);
+    if (!bucket) {
+      bucket = new TokenBucket(this.options.messagesPerSecond ?? 100);
+      this.rates.set(link, bucket);
+    }
+    if (!bucket.take()) throw new HughError('HUGH_ERR_RATE_LIMITED', `more than ${this.options.messagesPerSecond ?? 100} messages per second; dropped`);
+  }
+
+  private checkTurnRate(satelliteId: string): void {
+    let window = this.turnRates.get(satelliteId);
+    if (!window) {
+      window = new RateWindow(this.options.turnsPerMinute ?? 20, 60_000);
+      this.turnRates.set(satelliteId, window);
+    }
+    if (!window.allow()) throw new HughError('HUGH_ERR_RATE_LIMITED', `more than ${this.options.turnsPerMinute ?? 20} turns per minute from ${satelliteId}; turn refused`);
   }
 
   private reject(link: SatelliteLink, error: unknown): void {

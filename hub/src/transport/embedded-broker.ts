@@ -1,7 +1,10 @@
-import { createServer, type Server } from 'node:net';
-import { Aedes, type AedesOptions } from 'aedes';
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { Aedes, type AedesOptions, type AuthenticateError } from 'aedes';
 import type { Logger } from '@hugh/common';
-import { satelliteIdFromClientId, type ErrorCode, type Topics } from '@hugh/protocol';
+import { satelliteClientId, satelliteIdFromClientId, type ErrorCode, type Topics } from '@hugh/protocol';
+import type { Principal } from '../security/credentials.js';
+import type { ConnectionCounter } from '../security/limits.js';
 import { filterCanMatchPattern } from './mqtt-filter.js';
 
 type AuthorizePublishHandler = NonNullable<AedesOptions['authorizePublish']>;
@@ -66,9 +69,16 @@ export function checkSubscribe(topics: Topics, clientId: string, filter: string)
   return !audio.some((pattern) => filterCanMatchPattern(filter, pattern));
 }
 
+/** CONNACK return code 5, "not authorized" (MQTT 3.1.1 §3.2.2.3), for every refused login: no hint which part was wrong. */
+function notAuthorized(): AuthenticateError {
+  return Object.assign(new Error('not authorized'), { returnCode: 5 }) as AuthenticateError;
+}
+
 export interface EmbeddedBroker {
   readonly broker: Aedes;
-  readonly port: number;
+  /** The plain MQTT port, or undefined with `tls.only`. */
+  readonly port: number | undefined;
+  readonly tlsPort: number | undefined;
   /** Closes a client's connection (used to disconnect a misbehaving satellite). */
   disconnect(clientId: string): void;
   close(): Promise<void>;
@@ -80,8 +90,39 @@ export async function startEmbeddedBroker(options: {
   topics: Topics;
   logger: Logger;
   onRefused: (refusal: RefusedPublish) => void;
+  /** Checks a login; absent: anonymous clients are accepted (the ACL by client id still applies). */
+  authenticate?: (username: string | undefined, password: Buffer | undefined) => Promise<Principal | undefined>;
+  connections?: ConnectionCounter;
+  tls?: { cert: Buffer; key: Buffer; port: number; only: boolean };
 }): Promise<EmbeddedBroker> {
   const { topics, logger } = options;
+
+  const preConnect: NonNullable<AedesOptions['preConnect']> = (client, _packet, callback) => {
+    const address = (client.conn as Socket).remoteAddress ?? 'unknown';
+    if (options.connections && !options.connections.acquire(address)) {
+      logger.warn({ code: 'HUGH_ERR_RATE_LIMITED', address, clientId: client.id }, 'MQTT connection refused: too many from this address');
+      return callback(null, false);
+    }
+    if (options.connections) client.conn.once('close', () => options.connections!.release(address));
+    callback(null, true);
+  };
+
+  const authenticate: NonNullable<AedesOptions['authenticate']> = (client, username, password, done) => {
+    if (!options.authenticate) return done(null, true);
+    options.authenticate(username, password).then(
+      (principal) => {
+        // A satellite must use its own client id, the one the ACL confines; an integration may not take one.
+        const clientIdFits = principal && (principal.kind === 'satellite' ? client.id === satelliteClientId(principal.id) : satelliteIdFromClientId(client.id) === undefined);
+        if (principal && clientIdFits) return done(null, true);
+        logger.warn(
+          { code: 'HUGH_ERR_NOT_AUTHENTICATED', clientId: client.id, username, address: (client.conn as Socket).remoteAddress, reason: principal ? 'client id does not match the login' : 'unknown user or wrong password' },
+          'MQTT login refused',
+        );
+        done(notAuthorized(), false);
+      },
+      () => done(notAuthorized(), false),
+    );
+  };
 
   const authorizePublish: AuthorizePublishHandler = (client, packet, callback) => {
     if (client === null) return callback(null); // an obsolete will published by the broker itself
@@ -102,31 +143,54 @@ export async function startEmbeddedBroker(options: {
     callback(null, null); // SUBACK 0x80, MQTT 3.1.1 §3.9.3
   };
 
-  const broker = await Aedes.createBroker({ authorizePublish, authorizeSubscribe, drainTimeout: 10_000 });
+  const broker = await Aedes.createBroker({ preConnect, authenticate, authorizePublish, authorizeSubscribe, drainTimeout: 10_000 });
   broker.on('clientError', (client, error) => logger.debug({ clientId: client.id, err: error }, 'mqtt client error'));
   broker.on('connectionError', (client, error) => logger.debug({ clientId: client?.id, err: error }, 'mqtt connection error'));
 
-  const server: Server = createServer(broker.handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
+  const listen = async (server: Server, port: number, what: string) => {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  logger.info({ port, host: options.host }, 'embedded MQTT broker listening');
+    const address = server.address();
+    const bound = typeof address === 'object' && address ? address.port : port;
+    logger.info({ port: bound, host: options.host }, `embedded MQTT broker listening (${what})`);
+    return bound;
+  };
+  const servers: Server[] = [];
+  let plainPort: number | undefined;
+  let tlsPort: number | undefined;
+  try {
+    if (!options.tls?.only) {
+      const server = createServer(broker.handle);
+      servers.push(server);
+      plainPort = await listen(server, options.port, 'mqtt');
+    }
+    if (options.tls) {
+      const server = createTlsServer({ cert: options.tls.cert, key: options.tls.key }, broker.handle);
+      server.on('tlsClientError', (error) => logger.info({ err: error.message }, 'MQTT TLS handshake failed'));
+      servers.push(server);
+      tlsPort = await listen(server, options.tls.port, 'mqtts');
+    }
+  } catch (error) {
+    for (const server of servers) server.close();
+    await new Promise<void>((resolve) => broker.close(() => resolve()));
+    throw error;
+  }
 
   return {
     broker,
-    port,
+    port: plainPort,
+    tlsPort,
     disconnect(clientId) {
       (broker as unknown as WithClients).clients[clientId]?.close();
     },
     async close() {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
     },
   };
 }

@@ -8,6 +8,8 @@ export interface SatelliteLink {
   readonly transport: 'mqtt' | 'ws';
   /** For logs: remote address or broker client id. */
   readonly remote: string;
+  /** The satellite id this connection logged in as (WebSocket with auth on); its hello must match. */
+  readonly identity?: string | undefined;
   sendControl(message: HubMessage): void;
   /** Sends one encoded audio frame; returns false when it was dropped (link gone or congested). */
   sendAudio(frame: Uint8Array): boolean;

@@ -1,8 +1,26 @@
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '@hugh/common';
 import { MAX_FRAME_BYTES, encodeMessage, hubMessage, type ErrorCode, type HubMessage } from '@hugh/protocol';
+import type { Principal } from '../security/credentials.js';
+import type { ConnectionCounter } from '../security/limits.js';
 import type { LinkInputs, SatelliteLink } from './link.js';
+
+export interface WsSecurity {
+  /** Checks `Authorization: Basic id:password`; absent: anonymous satellites are accepted. */
+  authenticate?: (username: string | undefined, password: string | undefined) => Promise<Principal | undefined>;
+  connections?: ConnectionCounter;
+}
+
+type AuthenticatedRequest = IncomingMessage & { hughSatelliteId?: string };
+
+function basicCredentials(header: string | undefined): { username?: string; password?: string } {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header ?? '');
+  if (!match) return {};
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? {} : { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
 
 export const WS_PATH = '/satellite';
 
@@ -24,6 +42,7 @@ class WsSatelliteLink implements SatelliteLink {
   constructor(
     private readonly socket: WebSocket,
     readonly remote: string,
+    readonly identity: string | undefined,
   ) {}
 
   sendControl(message: HubMessage): void {
@@ -64,10 +83,39 @@ export class WsTransport {
     http: HttpServer,
     private readonly inputs: LinkInputs,
     private readonly logger: Logger,
+    security: WsSecurity = {},
     heartbeatMs = 10_000,
   ) {
-    this.server = new WebSocketServer({ server: http, path: WS_PATH, maxPayload: MAX_FRAME_BYTES });
-    this.server.on('connection', (socket, request) => this.accept(socket, `ws:${request.socket.remoteAddress}:${request.socket.remotePort}`));
+    this.server = new WebSocketServer({
+      server: http,
+      path: WS_PATH,
+      maxPayload: MAX_FRAME_BYTES,
+      // Before the upgrade: refused clients get a plain HTTP answer (429, 401) and never a socket.
+      verifyClient: (info, callback) => {
+        const address = info.req.socket.remoteAddress ?? 'unknown';
+        if (security.connections && !security.connections.acquire(address)) {
+          logger.warn({ code: 'HUGH_ERR_RATE_LIMITED', address }, 'WebSocket connection refused: too many from this address');
+          return callback(false, 429, 'Too Many Connections');
+        }
+        if (security.connections) info.req.socket.once('close', () => security.connections!.release(address));
+        if (!security.authenticate) return callback(true);
+        const { username, password } = basicCredentials(info.req.headers.authorization);
+        security.authenticate(username, password).then(
+          (principal) => {
+            if (principal?.kind === 'satellite') {
+              (info.req as AuthenticatedRequest).hughSatelliteId = principal.id;
+              return callback(true);
+            }
+            logger.warn({ code: 'HUGH_ERR_NOT_AUTHENTICATED', address, username, reason: principal ? 'not a satellite login' : username ? 'unknown user or wrong password' : 'no credentials' }, 'WebSocket login refused');
+            callback(false, 401, 'Unauthorized', { 'WWW-Authenticate': 'Basic realm="hugh"' });
+          },
+          () => callback(false, 401, 'Unauthorized'),
+        );
+      },
+    });
+    this.server.on('connection', (socket, request: AuthenticatedRequest) =>
+      this.accept(socket, `ws:${request.socket.remoteAddress}:${request.socket.remotePort}`, request.hughSatelliteId),
+    );
     this.server.on('error', (error) => logger.error({ err: error }, 'websocket server error'));
     // A peer that misses a whole heartbeat period is gone (power cut, Wi-Fi lost): drop it.
     this.heartbeat = setInterval(() => {
@@ -86,8 +134,8 @@ export class WsTransport {
     this.heartbeat.unref();
   }
 
-  private accept(socket: WebSocket, remote: string): void {
-    const link = new WsSatelliteLink(socket, remote);
+  private accept(socket: WebSocket, remote: string, identity: string | undefined): void {
+    const link = new WsSatelliteLink(socket, remote, identity);
     (socket as WebSocket & { hughLink?: WsSatelliteLink }).hughLink = link;
     socket.on('pong', () => {
       link.alive = true;

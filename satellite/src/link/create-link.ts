@@ -16,6 +16,8 @@ export async function createHubLink(options: {
   logger: Logger;
   username?: string;
   password?: string;
+  /** The house CA for mqtts:// and wss://. */
+  ca?: Buffer;
   backoff?: Backoff;
 }): Promise<HubLink> {
   let url: URL;
@@ -32,13 +34,20 @@ export async function createHubLink(options: {
       topics: new Topics(options.topicPrefix),
       logger: options.logger,
       ...(options.username !== undefined ? { username: options.username, password: options.password ?? '' } : {}),
+      ...(options.ca ? { ca: options.ca } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
     });
   }
   if (url.protocol === 'ws:' || url.protocol === 'wss:') {
     if (url.pathname === '/' || url.pathname === '') url.pathname = WS_PATH;
     const { WsHubLink } = await import('./ws-link.js');
-    return new WsHubLink({ url: url.toString(), logger: options.logger, ...(options.backoff ? { backoff: options.backoff } : {}) });
+    return new WsHubLink({
+      url: url.toString(),
+      logger: options.logger,
+      ...(options.username !== undefined ? { username: options.username, password: options.password ?? '' } : {}),
+      ...(options.ca ? { ca: options.ca } : {}),
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+    });
   }
   throw new HughError('HUGH_ERR_CONFIG_INVALID', `hub: unsupported scheme ${url.protocol} (expected mqtt:, mqtts:, ws: or wss:)`);
 }

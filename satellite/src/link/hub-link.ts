@@ -44,3 +44,8 @@ export interface HubLink extends EventEmitter<HubLinkEvents> {
 export function newCounters(): LinkCounters {
   return { controlBytesOut: 0, audioBytesOut: 0, audioFramesOut: 0, audioFramesDropped: 0 };
 }
+
+/** A failed TLS handshake: the hub's certificate does not chain to the configured CA, or the name is wrong. */
+export function isTlsError(error: Error): boolean {
+  return /CERT|certificate|self.signed|SSL|TLS/i.test(`${(error as NodeJS.ErrnoException).code ?? ''} ${error.message}`);
+}

@@ -9,7 +9,7 @@ import {
   type SatelliteMessage,
   type Topics,
 } from '@hugh/protocol';
-import { newCounters, type HubLink, type HubLinkEvents } from './hub-link.js';
+import { isTlsError, newCounters, type HubLink, type HubLinkEvents } from './hub-link.js';
 
 export interface MqttLinkOptions {
   url: string;
@@ -17,6 +17,8 @@ export interface MqttLinkOptions {
   topics: Topics;
   logger: Logger;
   username?: string;
+  /** The house CA that the hub's mqtts certificate must chain to. */
+  ca?: Buffer;
   password?: string;
   backoff?: Backoff;
   keepaliveS?: number;
@@ -72,6 +74,7 @@ export class MqttHubLink extends EventEmitter<HubLinkEvents> implements HubLink 
       queueQoSZero: false,
       will: { topic: this.availability, payload: Buffer.from('offline'), qos: 1, retain: true },
       ...(this.options.username !== undefined ? { username: this.options.username, password: this.options.password ?? '' } : {}),
+      ...(this.options.ca ? { ca: this.options.ca } : {}),
     });
     this.client = client;
     client.on('connect', () => {
@@ -96,7 +99,11 @@ export class MqttHubLink extends EventEmitter<HubLinkEvents> implements HubLink 
         this.emit('problem', error as Error);
       }
     });
-    client.on('error', (error) => logger.debug({ err: error }, 'mqtt link error'));
+    client.on('error', (error) => {
+      if ((error as { code?: unknown }).code === 5 || (error as { code?: unknown }).code === 4) logger.warn('the hub refused the login (not authorized): check the satellite id and password');
+      else if (isTlsError(error)) logger.warn({ err: error.message }, 'TLS: the hub certificate is not trusted (check caFile)');
+      else logger.debug({ err: error }, 'mqtt link error');
+    });
     client.on('close', () => {
       if (this.isUp) {
         this.isUp = false;

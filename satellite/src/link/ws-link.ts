@@ -2,11 +2,16 @@ import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import { Backoff, RetryTimer, type Logger } from '@hugh/common';
 import { HughError, MAX_FRAME_BYTES, decodeAudioFrame, decodeHubMessage, encodeMessage, type SatelliteMessage } from '@hugh/protocol';
-import { newCounters, type HubLink, type HubLinkEvents } from './hub-link.js';
+import { isTlsError, newCounters, type HubLink, type HubLinkEvents } from './hub-link.js';
 
 export interface WsLinkOptions {
   url: string;
   logger: Logger;
+  /** Sent as `Authorization: Basic` (the hub refuses the upgrade with 401 without them). */
+  username?: string;
+  password?: string;
+  /** The house CA (from `hugh-hub certs`) that the hub's wss certificate must chain to. */
+  ca?: Buffer;
   backoff?: Backoff;
   heartbeatMs?: number;
   /** Bytes queued in the socket beyond which audio frames are dropped instead of buffered. */
@@ -39,7 +44,17 @@ export class WsHubLink extends EventEmitter<HubLinkEvents> implements HubLink {
   start(): void {
     if (this.socket || this.retry.isStopped) return;
     const { logger } = this.options;
-    const socket = new WebSocket(this.options.url, { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: 5_000 });
+    const { username, password, ca } = this.options;
+    const socket = new WebSocket(this.options.url, {
+      maxPayload: MAX_FRAME_BYTES,
+      handshakeTimeout: 5_000,
+      ...(ca ? { ca } : {}),
+      ...(username !== undefined ? { headers: { authorization: `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}` } } : {}),
+    });
+    socket.on('unexpected-response', (_request, response) => {
+      logger.warn({ status: response.statusCode }, response.statusCode === 401 ? 'the hub refused the login: check the satellite id and password' : 'the hub refused the connection');
+      socket.terminate();
+    });
     this.socket = socket;
     let alive = true;
     socket.on('open', () => {
@@ -69,7 +84,7 @@ export class WsHubLink extends EventEmitter<HubLinkEvents> implements HubLink {
         this.emit('problem', error as Error);
       }
     });
-    socket.on('error', (error) => logger.debug({ err: error }, 'websocket link error'));
+    socket.on('error', (error) => (isTlsError(error) ? logger.warn({ err: error.message }, 'TLS: the hub certificate is not trusted (check caFile)') : logger.debug({ err: error }, 'websocket link error')));
     socket.on('close', (code, reason) => {
       const wasOpen = this.heartbeat !== undefined;
       clearInterval(this.heartbeat);

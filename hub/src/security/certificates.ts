@@ -1,0 +1,62 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { join } from 'node:path';
+import { HughError } from '@hugh/protocol';
+
+function openssl(args: string[]): void {
+  try {
+    execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (error) {
+    const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
+    throw new HughError('HUGH_ERR_INTERNAL', `openssl ${args[0]} failed: ${stderr || (error as Error).message}`);
+  }
+}
+
+export interface IssuedCertificates {
+  caCert: string;
+  caKey: string;
+  hubCert?: string;
+  hubKey?: string;
+  /** Per satellite, a client certificate (for brokers that ask for one, e.g. Mosquitto's require_certificate). */
+  satellites: Record<string, { cert: string; key: string }>;
+}
+
+/**
+ * A local certificate authority for the house and certificates signed by it, made with the openssl
+ * command (Debian and Raspberry Pi OS have it). The CA is created once and reused: satellites keep
+ * trusting it when the hub's certificate is renewed or a satellite is added. Keys are written 0600.
+ */
+export function issueCertificates(options: { dir: string; hosts: string[]; satellites?: string[]; hubToo?: boolean; days?: number }): IssuedCertificates {
+  const { dir } = options;
+  const days = String(options.days ?? 825);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const caKey = join(dir, 'ca.key');
+  const caCert = join(dir, 'ca.crt');
+  if (!existsSync(caKey) || !existsSync(caCert)) {
+    openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', caKey]);
+    openssl(['req', '-x509', '-new', '-key', caKey, '-sha256', '-days', '3650', '-subj', '/CN=H.U.G.H. Voice home CA', '-out', caCert]);
+  }
+  const issue = (name: string, subject: string, extensions: string) => {
+    const key = join(dir, `${name}.key`);
+    const cert = join(dir, `${name}.crt`);
+    const csr = join(dir, `${name}.csr`);
+    const ext = join(dir, `${name}.ext`);
+    openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', key]);
+    openssl(['req', '-new', '-key', key, '-subj', subject, '-out', csr]);
+    writeFileSync(ext, extensions);
+    openssl(['x509', '-req', '-in', csr, '-CA', caCert, '-CAkey', caKey, '-CAcreateserial', '-days', days, '-sha256', '-extfile', ext, '-out', cert]);
+    return { cert, key };
+  };
+  const issued: IssuedCertificates = { caCert, caKey, satellites: {} };
+  if (options.hubToo !== false) {
+    const altNames = [...new Set(['localhost', '127.0.0.1', ...options.hosts])].map((host) => (isIP(host) ? `IP:${host}` : `DNS:${host}`)).join(',');
+    const hub = issue('hub', `/CN=${options.hosts[0] ?? 'localhost'}`, `subjectAltName=${altNames}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`);
+    issued.hubCert = hub.cert;
+    issued.hubKey = hub.key;
+  }
+  for (const id of options.satellites ?? []) {
+    issued.satellites[id] = issue(`satellite-${id}`, `/CN=${id}`, 'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n');
+  }
+  return issued;
+}

@@ -1,0 +1,103 @@
+import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { HughError } from '@hugh/protocol';
+
+/** Who a login is: a satellite (its own topics only) or an integration (events and commands, never audio). */
+export interface Principal {
+  kind: 'satellite' | 'integration';
+  id: string;
+}
+
+interface StoredCredential {
+  kind: Principal['kind'];
+  /** `scrypt$N$r$p$salt$hash`, salt and hash in base64. */
+  hash: string;
+  createdMs: number;
+}
+
+const ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const SCRYPT = { N: 16_384, r: 8, p: 1, keyBytes: 32 };
+
+function derive(password: string, salt: Buffer, N: number, r: number, p: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => scrypt(password, salt, SCRYPT.keyBytes, { N, r, p, maxmem: 64 * 1024 * 1024 }, (error, key) => (error ? reject(error) : resolve(key))));
+}
+
+/**
+ * Per-satellite and per-integration passwords, stored as scrypt hashes in one JSON file (mode 0600),
+ * so a copy of the hub's disk does not give the passwords away. The hub reads the file at start and
+ * on each `hugh-hub satellite …` change (the command writes it; the hub re-reads it on SIGHUP or restart).
+ */
+export class CredentialStore {
+  private constructor(
+    readonly file: string,
+    private entries: Record<string, StoredCredential>,
+  ) {}
+
+  static load(file: string): CredentialStore {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new CredentialStore(file, {});
+      throw new HughError('HUGH_ERR_CONFIG_INVALID', `auth.credentialsFile: cannot read ${file}: ${(error as Error).message}`);
+    }
+    try {
+      return new CredentialStore(file, (JSON.parse(text) as { credentials: Record<string, StoredCredential> }).credentials ?? {});
+    } catch (error) {
+      throw new HughError('HUGH_ERR_CONFIG_INVALID', `auth.credentialsFile: ${file} is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+
+  /** Re-reads the file (after `hugh-hub satellite add` in another process). */
+  reload(): void {
+    this.entries = CredentialStore.load(this.file).entries;
+  }
+
+  list(): (Principal & { createdMs: number })[] {
+    return Object.entries(this.entries).map(([id, entry]) => ({ id, kind: entry.kind, createdMs: entry.createdMs }));
+  }
+
+  has(id: string): boolean {
+    return Object.hasOwn(this.entries, id);
+  }
+
+  /** The principal for a correct username and password; undefined for anything else. */
+  async verify(username: string | undefined, password: string | Buffer | undefined): Promise<Principal | undefined> {
+    if (!username || password === undefined || !Object.hasOwn(this.entries, username)) return undefined;
+    const entry = this.entries[username]!;
+    const [scheme, N, r, p, salt, hash] = entry.hash.split('$');
+    if (scheme !== 'scrypt' || !salt || !hash) return undefined;
+    const expected = Buffer.from(hash, 'base64');
+    const actual = await derive(password.toString(), Buffer.from(salt, 'base64'), Number(N), Number(r), Number(p));
+    return actual.length === expected.length && timingSafeEqual(actual, expected) ? { kind: entry.kind, id: username } : undefined;
+  }
+
+  /** Creates or replaces (rotates) the credentials of `id`; returns the new password, shown once. */
+  async issue(kind: Principal['kind'], id: string): Promise<string> {
+    if (!ID.test(id)) throw new HughError('HUGH_ERR_CONFIG_INVALID', `${kind} id ${JSON.stringify(id)}: use lower-case letters, digits, - and _ (at most 63)`);
+    const existing = this.entries[id];
+    if (existing && existing.kind !== kind) throw new HughError('HUGH_ERR_CONFIG_INVALID', `${id} is already the name of an ${existing.kind}`);
+    const password = randomBytes(24).toString('base64url');
+    const salt = randomBytes(16);
+    const key = await derive(password, salt, SCRYPT.N, SCRYPT.r, SCRYPT.p);
+    this.entries[id] = { kind, hash: ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64'), key.toString('base64')].join('$'), createdMs: Date.now() };
+    this.save();
+    return password;
+  }
+
+  remove(id: string): boolean {
+    if (!this.has(id)) return false;
+    delete this.entries[id];
+    this.save();
+    return true;
+  }
+
+  private save(): void {
+    mkdirSync(dirname(this.file), { recursive: true });
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(temporary, `${JSON.stringify({ credentials: this.entries }, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(temporary, 0o600);
+    renameSync(temporary, this.file);
+  }
+}
