@@ -12,10 +12,27 @@ export function createLogger(service: string, options: { level?: string; destina
     {
       level,
       base: { service },
-      redact: { paths: ['*.password', '*.accessKey', '*.secret', '*.token', 'password', 'accessKey', 'secret', 'token'], censor: '[redacted]' },
+      // pino's redact paths have no recursive wildcard: walk the logged object instead, at any depth.
+      formatters: { log: (object) => redactSecrets(object) as Record<string, unknown> },
     },
     options.destination ?? process.stdout,
   );
+}
+
+const SECRET_FIELD = /^(password|secret|apiKey|accessKey|token|authorization)$/i;
+
+/** A copy of `value` with every secret-looking field replaced, at any depth; untouched parts are shared. */
+export function redactSecrets(value: unknown, depth = 0): unknown {
+  if (typeof value !== 'object' || value === null || depth > 8 || value instanceof Error || ArrayBuffer.isView(value)) return value;
+  let copy: Record<string, unknown> | unknown[] | undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const replaced = SECRET_FIELD.test(key) && child !== undefined && child !== '' ? '[redacted]' : redactSecrets(child, depth + 1);
+    if (replaced !== child) {
+      copy ??= Array.isArray(value) ? [...value] : { ...value };
+      (copy as Record<string, unknown>)[key] = replaced;
+    }
+  }
+  return copy ?? value;
 }
 
 /** A logger that discards everything; for tests and library use without logging. */

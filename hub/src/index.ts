@@ -39,3 +39,4 @@ export { WyomingConnection } from './engines/wyoming/connection.js';
 export { CredentialStore, type Principal } from './security/credentials.js';
 export { issueCertificates } from './security/certificates.js';
 export { RateWindow, TokenBucket, ConnectionCounter } from './security/limits.js';
+export { DebugRecorder } from './pipeline/debug-recorder.js';

@@ -20,6 +20,7 @@ import type { HubEvents } from '../events.js';
 import { LocalIntentReplies } from '../intents/local-intents.js';
 import { TimerService } from '../intents/timers.js';
 import { createDispatch } from '../dispatch/create-dispatch.js';
+import { DebugRecorder } from './debug-recorder.js';
 import type { ReplyGenerator } from './replies.js';
 import type { TurnRecord } from './turn-record.js';
 import { VoicePipeline } from './voice-pipeline.js';
@@ -101,6 +102,7 @@ export async function createPipeline(
     ...(config.stt.language ? { language: config.stt.language } : {}),
     logger,
     onRecord,
+    ...(config.debug.recordAudio ? { recorder: new DebugRecorder(config.debug.recordDir ?? join(config.state.dir, 'recordings'), config.debug.retentionDays, logger) } : {}),
     ...(dispatch.satelliteSeen ? { satelliteSeen: dispatch.satelliteSeen } : {}),
     close: dispatch.close,
   });

@@ -12,6 +12,7 @@ import type { TimerService } from '../intents/timers.js';
 import type { ReplyGenerator } from './replies.js';
 import { splitSentences } from './sentence-splitter.js';
 import { cleanTranscript } from './transcript.js';
+import type { DebugRecorder } from './debug-recorder.js';
 import type { TurnRecord } from './turn-record.js';
 
 export interface PipelineOptions {
@@ -27,6 +28,8 @@ export interface PipelineOptions {
   language?: string;
   logger: Logger;
   onRecord?: (record: TurnRecord) => void;
+  /** Debug recording (off unless configured): keeps each utterance as a WAV file. */
+  recorder?: DebugRecorder;
   /** A satellite came online (Convex keeps a list). */
   satelliteSeen?: (satelliteId: string, room: string | undefined) => void;
   /** Releases what the dispatch holds (Convex connection, outbox file). */
@@ -61,6 +64,7 @@ export class VoicePipeline implements TurnHandler {
     };
     try {
       const utterance = await this.listen(turn, record);
+      if (utterance) this.options.recorder?.save(turn.satelliteId, turn.turnId, { sampleRateHz: 16_000, channels: 1, samples: utterance });
       if (turn.signal.aborted) return void (record.outcome = 'cancelled');
       if (!utterance) {
         record.outcome = 'no-speech';
@@ -111,6 +115,7 @@ export class VoicePipeline implements TurnHandler {
   }
 
   async close(): Promise<void> {
+    this.options.recorder?.close();
     await this.options.close?.();
   }
 
