@@ -4,7 +4,7 @@ export type { Logger } from 'pino';
 
 /**
  * JSON lines on stdout (or the given destination). Level from `HUGH_LOG_LEVEL` (default info).
- * Secrets are redacted by path so that a config dump can never leak them.
+ * Secret-looking fields (password, secret, token…) are redacted at any depth, so a config dump cannot leak them.
  */
 export function createLogger(service: string, options: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
   const level = options.level ?? process.env.HUGH_LOG_LEVEL ?? 'info';
