@@ -15,6 +15,8 @@ export interface FileSatelliteOptions {
   playbackFormats?: PlaybackFormat[];
   chimes?: boolean;
   replyTimeoutMs?: number;
+  /** Its login at a hub with logins on. */
+  password?: string;
   /** Runs once the hub has welcomed the satellite, before its microphone starts. */
   beforeRun?: (client: HubClient) => Promise<void>;
 }
@@ -23,7 +25,8 @@ export interface FileSatelliteOptions {
 export async function startFileSatellite(options: FileSatelliteOptions) {
   const logger = silentLogger();
   const engine = await OpenWakeWordEngine.load(sharedPath('models/openwakeword'), [{ model: 'hey_jarvis_v0.1.onnx' }]);
-  const client = new HubClient(await createHubLink({ url: options.hubUrl, satelliteId: options.id, logger }), {
+  const link = await createHubLink({ url: options.hubUrl, satelliteId: options.id, logger, ...(options.password ? { username: options.id, password: options.password } : {}) });
+  const client = new HubClient(link, {
     satelliteId: options.id,
     ...(options.room ? { room: options.room } : {}),
     softwareVersion: '9.9.9',

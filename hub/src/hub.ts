@@ -7,6 +7,7 @@ import type { Logger } from '@hugh/common';
 import { HughError, Topics } from '@hugh/protocol';
 import type { HubConfig } from './config.js';
 import { DrainTurnHandler } from './drain-handler.js';
+import { dashboardRoutes } from './dashboard/dashboard-routes.js';
 import { listen, routeRequests, sendJson } from './http-server.js';
 import { CredentialStore } from './security/credentials.js';
 import { ConnectionCounter } from './security/limits.js';
@@ -100,19 +101,36 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
   let bus: MqttBus | undefined;
   let broker: EmbeddedBroker | undefined;
   const metrics = createMetrics({ events, sessions, counters });
+  const snapshot = () => {
+    const engines = turnHandler.health?.() ?? {};
+    // Degraded when some engine's breaker is open: the hub answers, through a fallback.
+    const degraded = Object.values(engines).some((chain) => chain.some((engine) => engine.state === 'open'));
+    return {
+      status: degraded ? 'degraded' : 'ok',
+      version: HUB_VERSION,
+      broker: bus?.kind,
+      satellites: [...sessions.sessions.values()].map((session) => ({
+        id: session.satelliteId,
+        room: session.hello.room,
+        state: session.state,
+        muted: session.muted,
+        volumePercent: session.volumePercent,
+        transport: session.link.transport,
+        lastSeenMs: session.lastSeenMs,
+      })),
+      engines,
+    };
+  };
   const handleRequest = routeRequests({
-    'GET /healthz': (_request, response) => {
-      const engines = turnHandler.health?.() ?? {};
-      // Degraded when some engine's breaker is open: the hub answers, through a fallback.
-      const degraded = Object.values(engines).some((chain) => chain.some((engine) => engine.state === 'open'));
-      sendJson(response, 200, {
-        status: degraded ? 'degraded' : 'ok',
-        version: HUB_VERSION,
-        broker: bus?.kind,
-        satellites: [...sessions.sessions.values()].map((session) => ({ id: session.satelliteId, room: session.hello.room, state: session.state, transport: session.link.transport, lastSeenMs: session.lastSeenMs })),
-        engines,
-      });
-    },
+    ...dashboardRoutes({
+      events,
+      snapshot,
+      announce: (satelliteId, text) => sessions.announce([satelliteId], text),
+      ...(turnHandler.ask ? { ask: turnHandler.ask.bind(turnHandler) } : {}),
+      ...(authenticate ? { authenticate } : {}),
+      logger,
+    }),
+    'GET /healthz': (_request, response) => sendJson(response, 200, snapshot()),
     'GET /metrics': async (_request, response) => {
       response.writeHead(200, { 'content-type': metrics.contentType }).end(await metrics.metrics());
     },

@@ -114,6 +114,13 @@ export class VoicePipeline implements TurnHandler {
     hub.events.on('satellite-online', (satelliteId) => timers.deliverPending(satelliteId));
   }
 
+  async ask(text: string, satelliteId: string | undefined): Promise<string> {
+    let reply = '';
+    const signal = AbortSignal.timeout(60_000);
+    for await (const piece of this.options.replies.reply(text, { satelliteId: satelliteId ?? 'dashboard', room: undefined, signal })) reply += piece;
+    return reply.trim();
+  }
+
   async close(): Promise<void> {
     this.options.recorder?.close();
     await this.options.close?.();

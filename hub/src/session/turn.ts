@@ -50,6 +50,8 @@ export interface TurnHandler {
   health?(): Record<string, EngineStatus[]>;
   /** Called once the hub runs: a way to speak on a satellite outside a turn (timers), and its events. */
   attach?(hub: { announce(satelliteId: string, text: string): boolean; events: HubEvents }): void;
+  /** Answers a typed question (the dashboard) the way a spoken one is answered, as text. */
+  ask?(text: string, satelliteId: string | undefined): Promise<string>;
   /** Releases engines and connections when the hub stops. */
   close?(): Promise<void>;
 }
