@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { writeReport, type Benchmark, type Figure } from './report.js';
+import { capacity } from './capacity.js';
 import { endOfSpeech } from './end-of-speech.js';
 import { hubOverhead } from './hub-overhead.js';
 import { hubOverheadMany } from './hub-overhead-many.js';
@@ -14,7 +15,7 @@ import { streaming } from './streaming.js';
 import { satelliteIdle } from './satellite-idle.js';
 import { wakeWordCpu } from './wake-word.js';
 
-const BENCHMARKS: Record<string, Benchmark> = { 'wake-word': wakeWordCpu, 'satellite-idle': satelliteIdle, 'end-of-speech': endOfSpeech, 'hub-overhead': hubOverhead, 'local-intents': localIntents, 'outetts-decoder': outettsDecoder, streaming, 'hub-overhead-many': hubOverheadMany };
+const BENCHMARKS: Record<string, Benchmark> = { 'wake-word': wakeWordCpu, 'satellite-idle': satelliteIdle, 'end-of-speech': endOfSpeech, 'hub-overhead': hubOverhead, 'local-intents': localIntents, 'outetts-decoder': outettsDecoder, streaming, 'hub-overhead-many': hubOverheadMany, capacity };
 
 const smoke = process.argv.includes('--smoke');
 const only = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));

@@ -91,6 +91,9 @@ describe('audio stays home', () => {
     expect(written.length).toBeGreaterThan(0);
     for (const file of written) expect(looksLikeAudio(readFileSync(file, 'latin1')), file).toBe(false);
     expect(existsSync(join(stateDir, 'recordings'))).toBe(false);
+    // /healthz shows Convex beside the engine chains.
+    const health = (await (await fetch(`http://127.0.0.1:${hub.httpPort}/healthz`)).json()) as { engines: Record<string, { name: string; state: string }[]> };
+    expect(health.engines.dispatch).toEqual([{ name: 'convex (injected)', state: 'closed' }]);
   });
 });
 

@@ -23,6 +23,9 @@ const STARTING_AGAIN = ' Sorry, let me start that again. ';
  * something. Only text and metadata go to Convex.
  */
 export class ConvexReplies implements ReplyGenerator {
+  /** Whether the last turn reached Convex (for /healthz). */
+  reachable = true;
+
   constructor(
     private readonly convex: ConvexPort,
     private readonly local: ReplyGenerator,
@@ -43,7 +46,9 @@ export class ConvexReplies implements ReplyGenerator {
     let turnId: string;
     try {
       turnId = await withTimeout(submitted, this.options.submitTimeoutMs, 'convex turns:submit');
+      this.reachable = true;
     } catch (error) {
+      this.reachable = false;
       // A call queued in the client may still land later: cancel it then, so no worker answers nobody.
       submitted.then((lateId) => this.cancel(lateId)).catch(() => undefined);
       logger.warn({ satelliteId: context.satelliteId, err: (error as Error).message }, 'Convex did not take the turn: answering locally');

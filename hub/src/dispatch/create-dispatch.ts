@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { connectConvex, convexFunctions, OllamaChat, OpenAiChat, withTimeout, type ConvexPort, type ConvexTurnRecord, type Logger } from '@hugh/common';
 import type { HubConfig } from '../config.js';
+import type { EngineStatus } from '../engines/chain.js';
 import type { TurnRecord } from '../pipeline/turn-record.js';
 import type { ReplyGenerator } from '../pipeline/replies.js';
 import { ConvexReplies } from './convex-replies.js';
@@ -25,6 +26,8 @@ export interface Dispatch {
   replies: ReplyGenerator;
   /** Keeps a finished turn's record (in Convex, through the outbox); absent without Convex. */
   keepRecord?: (record: TurnRecord) => void;
+  /** Convex's reachability as /healthz shows engines (absent without Convex). */
+  health?: () => EngineStatus[];
   /** Tells Convex a satellite is connected (fire and forget). */
   satelliteSeen?: (satelliteId: string, room: string | undefined) => void;
   close(): Promise<void>;
@@ -43,15 +46,17 @@ export function createDispatch(config: HubConfig, logger: Logger, injected?: Con
   const outbox = new RecordOutbox(join(config.state.dir, 'outbox.sqlite'), convex, { secret, timeoutMs: settings.submitTimeoutMs, logger });
   void outbox.flush();
   logger.info({ convexUrl: settings.url, waitingRecords: outbox.waiting }, 'dispatching through Convex');
+  const replies = new ConvexReplies(convex, local, {
+    secret,
+    router: new ModelRouter(config.routing),
+    submitTimeoutMs: settings.submitTimeoutMs,
+    firstTextTimeoutMs: settings.firstTextTimeoutMs,
+    stallTimeoutMs: settings.stallTimeoutMs,
+    logger,
+  });
   return {
-    replies: new ConvexReplies(convex, local, {
-      secret,
-      router: new ModelRouter(config.routing),
-      submitTimeoutMs: settings.submitTimeoutMs,
-      firstTextTimeoutMs: settings.firstTextTimeoutMs,
-      stallTimeoutMs: settings.stallTimeoutMs,
-      logger,
-    }),
+    replies,
+    health: () => [{ name: `convex ${settings.url ?? '(injected)'}`, state: replies.reachable && outbox.reachable ? 'closed' : 'open' }],
     keepRecord: (record) => outbox.add(toConvexRecord(record)),
     satelliteSeen: (satelliteId, room) => {
       withTimeout(convex.mutation(convexFunctions.upsertSatellite, { secret, satelliteId, ...(room ? { room } : {}) }), settings.submitTimeoutMs, 'convex satellites:upsert').catch(

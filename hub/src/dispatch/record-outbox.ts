@@ -13,6 +13,8 @@ export class RecordOutbox {
   private readonly retry: RetryTimer;
   private flushing: Promise<void> | undefined;
   private closed = false;
+  /** Whether the last send reached Convex (for /healthz). */
+  reachable = true;
 
   constructor(
     file: string,
@@ -54,11 +56,13 @@ export class RecordOutbox {
         await withTimeout(this.convex.mutation(convexFunctions.putRecord, { secret: this.options.secret, record }), this.options.timeoutMs, 'convex records:put');
       } catch (error) {
         if (this.closed) return;
+        this.reachable = false;
         const delayMs = this.retry.schedule();
         this.options.logger.warn({ err: (error as Error).message, waiting: this.waiting, retryInMs: delayMs }, 'turn records kept in the outbox until Convex answers');
         return;
       }
       if (this.closed) return;
+      this.reachable = true;
       remove.run(row.key);
       this.retry.succeeded();
     }

@@ -104,6 +104,7 @@ export async function createPipeline(
     onRecord,
     ...(config.debug.recordAudio ? { recorder: new DebugRecorder(config.debug.recordDir ?? join(config.state.dir, 'recordings'), config.debug.retentionDays, logger) } : {}),
     ...(dispatch.satelliteSeen ? { satelliteSeen: dispatch.satelliteSeen } : {}),
+    ...(dispatch.health ? { dispatchHealth: dispatch.health } : {}),
     close: dispatch.close,
   });
 }

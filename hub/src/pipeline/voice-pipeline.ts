@@ -32,6 +32,8 @@ export interface PipelineOptions {
   recorder?: DebugRecorder;
   /** A satellite came online (Convex keeps a list). */
   satelliteSeen?: (satelliteId: string, room: string | undefined) => void;
+  /** Extra health entries (Convex), shown beside the engine chains. */
+  dispatchHealth?: () => EngineStatus[];
   /** Releases what the dispatch holds (Convex connection, outbox file). */
   close?: () => Promise<void>;
 }
@@ -127,7 +129,7 @@ export class VoicePipeline implements TurnHandler {
   }
 
   health(): Record<string, EngineStatus[]> {
-    return { stt: this.options.stt.status(), tts: this.options.tts.status() };
+    return { stt: this.options.stt.status(), tts: this.options.tts.status(), ...(this.options.dispatchHealth ? { dispatch: this.options.dispatchHealth() } : {}) };
   }
 
   /** Speaks an announcement on a hub-started turn (no listening, no transcript). */
