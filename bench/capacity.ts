@@ -3,15 +3,20 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '@hugh/common';
 import { HubConfigSchema, startHub, type Turn, type TurnHandler } from '@hugh/hub';
-import type { Benchmark, Figure } from './report.js';
+import { percentile, type Benchmark, type Figure } from './report.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 
 /** Counts the frames each turn delivers to the pipeline: what got through transport and session. */
 class CountingHandler implements TurnHandler {
   frames = 0;
+  /** Per frame, its age when the pipeline got it (both processes read one clock). */
+  readonly latenciesMs: number[] = [];
   async handleTurn(turn: Turn): Promise<void> {
-    for await (const _frame of turn.audio) this.frames++;
+    for await (const frame of turn.audio) {
+      this.frames++;
+      this.latenciesMs.push(Date.now() - frame.timestampMs);
+    }
   }
 }
 
@@ -21,6 +26,7 @@ interface Level {
   received: number;
   hubCpuPercent: number;
   loadLateP99Ms: number;
+  frameLatencyP99Ms: number;
 }
 
 /** One load level: a fresh hub, N satellites streaming from another process, the hub's CPU over the streaming window. */
@@ -56,7 +62,7 @@ async function runLevel(satellites: number, durationS: number): Promise<Level> {
   }
   await new Promise((resolve) => setTimeout(resolve, 500));
   await hub.close();
-  return { satellites, sent: result?.sent ?? 0, received: handler.frames, hubCpuPercent: cpuPercent, loadLateP99Ms: result?.lateP99Ms ?? Number.NaN };
+  return { satellites, sent: result?.sent ?? 0, received: handler.frames, hubCpuPercent: cpuPercent, loadLateP99Ms: result?.lateP99Ms ?? Number.NaN, frameLatencyP99Ms: percentile(handler.latenciesMs, 99) };
 }
 
 /**
@@ -70,7 +76,7 @@ export const capacity: Benchmark = async ({ smoke }) => {
   for (const satellites of smoke ? [10] : [100, 250, 500, 750, 1000, 1250]) {
     const level = await runLevel(satellites, durationS);
     levels.push(level);
-    process.stderr.write(`bench: capacity ${satellites}: hub ${level.hubCpuPercent.toFixed(0)} % CPU, ${level.sent - level.received} frames lost, load late p99 ${level.loadLateP99Ms.toFixed(0)} ms\n`);
+    process.stderr.write(`bench: capacity ${satellites}: hub ${level.hubCpuPercent.toFixed(0)} % CPU, ${level.sent - level.received} frames lost, frame age p99 ${level.frameLatencyP99Ms} ms, load late p99 ${level.loadLateP99Ms.toFixed(0)} ms\n`);
     if (level.received < level.sent || level.hubCpuPercent >= 100) break;
   }
   const fitting = levels.filter((level) => level.received >= level.sent && level.hubCpuPercent < 100);
@@ -90,6 +96,7 @@ export const capacity: Benchmark = async ({ smoke }) => {
     figures.push(
       { name: `capacity: hub CPU with ${level.satellites} satellites streaming`, value: level.hubCpuPercent, unit: '% of one core', conditions: conditions(level) },
       { name: `capacity: frames lost with ${level.satellites} satellites streaming`, value: level.sent - level.received, unit: 'frames', conditions: conditions(level) },
+      { name: `capacity: frame age at the pipeline, p99, with ${level.satellites} satellites streaming`, value: level.frameLatencyP99Ms, unit: 'ms', conditions: conditions(level) },
     );
   }
   return figures;

@@ -77,7 +77,11 @@ export class ActiveTurn implements Turn {
     this.stats.audioMs += frameDurationMs(frame);
     this.audio.push(frame);
     if (frame.last) this.endInput();
-    else if (this.stats.audioMs >= this.maxUtteranceMs) this.stopListening('max-length');
+    else if (this.stats.audioMs >= this.maxUtteranceMs) {
+      // The limit on audio per turn: stop listening; later frames of this turn are dropped, not buffered.
+      this.logger.warn({ code: 'HUGH_ERR_AUDIO_TOO_LONG', audioMs: this.stats.audioMs, maxUtteranceMs: this.maxUtteranceMs }, 'turn reached the longest utterance accepted');
+      this.stopListening('max-length');
+    }
     return 'accepted';
   }
 
