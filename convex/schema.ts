@@ -42,6 +42,16 @@ export const turnRecord = v.object({
   endpointDelayMs: v.optional(v.number()),
 });
 
+/** The deployment's tunables (defaults in settings.ts), as stored and as `settings:set` takes them. */
+export const settingsFields = {
+  systemPrompt: v.optional(v.string()),
+  contextMessages: v.optional(v.number()),
+  contextChars: v.optional(v.number()),
+  leaseMs: v.optional(v.number()),
+  maxAttempts: v.optional(v.number()),
+  workerStaleMs: v.optional(v.number()),
+};
+
 export default defineSchema({
   satellites: defineTable({
     satelliteId: v.string(),
@@ -92,15 +102,7 @@ export default defineSchema({
   }).index('by_worker', ['workerId']),
 
   /** One row named "default"; absent fields fall back to the defaults in settings.ts. */
-  settings: defineTable({
-    name: v.string(),
-    systemPrompt: v.optional(v.string()),
-    contextMessages: v.optional(v.number()),
-    contextChars: v.optional(v.number()),
-    leaseMs: v.optional(v.number()),
-    maxAttempts: v.optional(v.number()),
-    workerStaleMs: v.optional(v.number()),
-  }).index('by_name', ['name']),
+  settings: defineTable({ name: v.string(), ...settingsFields }).index('by_name', ['name']),
 
   /** Per family member, free text the LLM is told ("metric units", "keep answers short"). */
   familyPreferences: defineTable({

@@ -1,5 +1,5 @@
-import { v } from 'convex/values';
 import type { QueryCtx } from './_generated/server.js';
+import { settingsFields } from './schema.js';
 import { serviceMutation, serviceQuery } from './service.js';
 
 export const DEFAULT_SETTINGS = {
@@ -36,14 +36,7 @@ export async function readSettings(ctx: QueryCtx): Promise<Settings> {
 export const get = serviceQuery({ args: {}, handler: (ctx) => readSettings(ctx) });
 
 export const set = serviceMutation({
-  args: {
-    systemPrompt: v.optional(v.string()),
-    contextMessages: v.optional(v.number()),
-    contextChars: v.optional(v.number()),
-    leaseMs: v.optional(v.number()),
-    maxAttempts: v.optional(v.number()),
-    workerStaleMs: v.optional(v.number()),
-  },
+  args: settingsFields,
   handler: async (ctx, changes) => {
     for (const [field, value] of Object.entries(changes)) {
       if (typeof value === 'number' && !(Number.isInteger(value) && value > 0)) throw new Error(`settings.${field} must be a positive integer, got ${value}`);

@@ -2,9 +2,8 @@ import type { ServerResponse } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OllamaChat, OpenAiChat, silentLogger, type ChatModel, type ConvexPort } from '@hugh/common';
 import { CANT_REACH, ConvexReplies, DEFAULT_ROUTES, LlmReplies, ModelRouter } from '@hugh/hub';
-import { LlmWorker } from '@hugh/worker';
 import { api } from '../convex/_generated/api.js';
-import { ConvexTestBackend, TEST_CONVEX_SECRET as secret } from '../testing/convex-backend.js';
+import { ConvexTestBackend, startTestWorker, TEST_CONVEX_SECRET as secret } from '../testing/convex-backend.js';
 import { fakeHttpServer, json } from '../testing/http-server.js';
 
 // The hub's Convex dispatcher and the LLM worker, on the real Convex functions (convex-test's
@@ -42,19 +41,7 @@ async function server(handler: Parameters<typeof fakeHttpServer>[0]): Promise<Se
 }
 
 function startWorker(port: ConvexPort, workerId: string, models: Record<string, ChatModel>, leaseRenewMs = 5_000) {
-  const worker = new LlmWorker(port, {
-    workerId,
-    secret,
-    models: new Map(Object.entries(models)),
-    concurrency: 2,
-    batchMs: 100,
-    leaseRenewMs,
-    heartbeatMs: 10_000,
-    firstTokenTimeoutMs: 5_000,
-    stallTimeoutMs: 5_000,
-    logger: silentLogger(),
-  });
-  worker.start();
+  const worker = startTestWorker(port, workerId, models, { leaseRenewMs });
   cleanups.push(() => worker.stop(0));
   return worker;
 }

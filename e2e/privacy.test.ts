@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OllamaChat, silentLogger } from '@hugh/common';
 import { DebugRecorder, HubConfigSchema, createPipeline, startHub, type Hub, type TurnRecord } from '@hugh/hub';
-import { LlmWorker } from '@hugh/worker';
-import { ConvexTestBackend, TEST_CONVEX_SECRET as secret } from '../testing/convex-backend.js';
+import { ConvexTestBackend, startTestWorker, TEST_CONVEX_SECRET as secret } from '../testing/convex-backend.js';
 import { startFileSatellite } from '../testing/file-satellite.js';
 import { fakeHttpServer } from '../testing/http-server.js';
 import { waitFor } from '../testing/net.js';
@@ -42,19 +41,7 @@ describe('audio stays home', () => {
       res.end(`${JSON.stringify({ message: { role: 'assistant', content: 'Because air scatters blue light.' }, done: false })}\n${JSON.stringify({ done: true })}\n`);
     });
     cleanups.push(() => llm.close());
-    const worker = new LlmWorker(convex.port(), {
-      workerId: 'w',
-      secret,
-      models: new Map([['llama3.3:70b', new OllamaChat(llm.url, 'llama3.3:70b')], ['llama3.1:8b', new OllamaChat(llm.url, 'llama3.1:8b')]]),
-      concurrency: 1,
-      batchMs: 100,
-      leaseRenewMs: 5_000,
-      heartbeatMs: 10_000,
-      firstTokenTimeoutMs: 5_000,
-      stallTimeoutMs: 5_000,
-      logger: silentLogger(),
-    });
-    worker.start();
+    const worker = startTestWorker(convex.port(), 'w', { 'llama3.3:70b': new OllamaChat(llm.url, 'llama3.3:70b'), 'llama3.1:8b': new OllamaChat(llm.url, 'llama3.1:8b') });
     cleanups.push(() => worker.stop(0));
 
     const config = HubConfigSchema.parse({

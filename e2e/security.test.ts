@@ -169,6 +169,19 @@ describe('limits', () => {
     expect(handler.of('den').length).toBeLessThanOrEqual(3);
   });
 
+  it('message rate: a connection sending far over limits.messagesPerSecond gets HUGH_ERR_RATE_LIMITED for the excess', async () => {
+    const socket = new WebSocket(`ws://127.0.0.1:${hub.httpPort}/satellite`, { headers: { authorization: basic('kitchen', passwords.kitchen!) } });
+    const codes: string[] = [];
+    socket.on('message', (data, isBinary) => {
+      if (!isBinary) codes.push((JSON.parse(data.toString()) as { code?: string }).code ?? '');
+    });
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(encodeMessage(satelliteMessage({ type: 'hello', satelliteId: 'kitchen', softwareVersion: 't', capabilities: { wakeEngines: [], playback: true }, playbackFormats: [{ sampleRateHz: 16_000, channels: 1 }] })));
+    for (let i = 0; i < 300; i++) socket.send(encodeMessage(satelliteMessage({ type: 'ping', nonce: String(i) })));
+    await waitFor(() => codes.includes('HUGH_ERR_RATE_LIMITED'), 'the rate-limit errors');
+    socket.close();
+  });
+
   it('connections per address: beyond the limit a WebSocket upgrade gets 429, and there is room again once they close', async () => {
     const open: WebSocket[] = [];
     let refusedAt: number | undefined;
@@ -185,5 +198,31 @@ describe('limits', () => {
     expect(open.length).toBeLessThanOrEqual(12);
     for (const socket of open) socket.close();
     await waitFor(async () => (await wsLogin(basic('kitchen', passwords.kitchen!))) === 101, 'room again after closing');
+  });
+});
+
+describe('TLS only', () => {
+  it('with tls.only there is no plain MQTT or HTTP listener', async () => {
+    const only = await startHub(
+      HubConfigSchema.parse({
+        mqtt: { host: '127.0.0.1', port: 0 },
+        http: { host: '127.0.0.1', port: 0 },
+        auth: { credentialsFile },
+        tls: { certFile: join(dir, 'tls/hub.crt'), keyFile: join(dir, 'tls/hub.key'), mqttPort: 0, httpPort: 0, only: true },
+        state: { dir: join(dir, 'state') },
+      }),
+      { logger: silentLogger() },
+    );
+    try {
+      expect(only.mqttPort).toBeUndefined();
+      expect(only.mqttsPort).toBeGreaterThan(0);
+      expect(only.httpPort).toBe(only.httpsPort);
+      const client = await connectSatellite('kitchen', `wss://localhost:${only.httpsPort}`, { password: passwords.kitchen!, ca: readFileSync(join(dir, 'tls/ca.crt')) });
+      clients.push(client);
+      expect(client.ready).toBe(true);
+    } finally {
+      for (const client of clients.splice(0)) await client.stop();
+      await only.close();
+    }
   });
 });

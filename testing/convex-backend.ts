@@ -1,6 +1,7 @@
 import { convexTest } from 'convex-test';
 import type { FunctionArgs, FunctionReference, FunctionReturnType } from 'convex/server';
-import type { ConvexPort } from '@hugh/common';
+import { silentLogger, type ChatModel, type ConvexPort } from '@hugh/common';
+import { LlmWorker, type WorkerOptions } from '@hugh/worker';
 import schema from '../convex/schema.js';
 import { modules } from '../convex/test.setup.js';
 
@@ -108,4 +109,23 @@ export class ConvexTestBackend {
   private async refresh(): Promise<void> {
     await Promise.all([...this.subscriptions].map((run) => run()));
   }
+}
+
+/** An LLM worker on the test backend, with the models given by the name turns ask for; started. */
+export function startTestWorker(port: ConvexPort, workerId: string, models: Record<string, ChatModel>, overrides: Partial<WorkerOptions> = {}): LlmWorker {
+  const worker = new LlmWorker(port, {
+    workerId,
+    secret: TEST_CONVEX_SECRET,
+    models: new Map(Object.entries(models)),
+    concurrency: 2,
+    batchMs: 100,
+    leaseRenewMs: 5_000,
+    heartbeatMs: 10_000,
+    firstTokenTimeoutMs: 5_000,
+    stallTimeoutMs: 5_000,
+    logger: silentLogger(),
+    ...overrides,
+  });
+  worker.start();
+  return worker;
 }

@@ -31,9 +31,8 @@ export interface ClaimedTurn {
   messages: ChatTurnMessage[];
 }
 
-/** A finished turn as Convex keeps it: text and times, never audio (Convex's validator refuses other fields). */
-export type ConvexTurnRecord = {
-  key: string;
+/** What one turn did and when: logged, published as an event, fed to metrics and the demo. */
+export interface TurnRecord {
   satelliteId: string;
   turnId: number;
   keyword?: string;
@@ -43,11 +42,26 @@ export type ConvexTurnRecord = {
   sttEngine?: string;
   ttsEngine?: string;
   error?: string;
-  times: Record<string, number | undefined> & { turnStartMs: number };
+  /** Unix epoch ms of each stage; absent when the turn never got there. */
+  times: {
+    wakeMs?: number;
+    turnStartMs: number;
+    endOfSpeechMs?: number;
+    transcriptMs?: number;
+    firstReplyTextMs?: number;
+    firstAudioOutMs?: number;
+    lastAudioOutMs?: number;
+  };
+  /** Engine time on the path to the first audio: STT, reply text up to the first sentence, its TTS. */
   engineMs: { stt?: number; firstSentence?: number; firstTts?: number };
+  /** First audio out minus end of speech minus the engine times: what the hub itself added. */
   hubOverheadMs?: number;
+  /** How long after the speech really ended (per VAD) the end was decided, in audio time. */
   endpointDelayMs?: number;
-};
+}
+
+/** A finished turn as Convex keeps it: text and times, never audio (Convex's validator refuses other fields). */
+export type ConvexTurnRecord = TurnRecord & { key: string };
 
 type WorkerTurn = Service & { workerId: string; turnId: string; attempt: number };
 
