@@ -9,3 +9,4 @@ export * from './llm/openai-chat.js';
 export * from './convex/functions.js';
 export * from './convex/port.js';
 export * from './timeout.js';
+export * from './clock.js';

@@ -44,7 +44,7 @@ function Timeline({ turns }) {
     return html`<div class="turn" data-turn=${`${turn.satelliteId}:${turn.turnId}`}>
       <strong>${turn.satelliteId}</strong> turn ${turn.turnId} ${turn.outcome ? `— ${turn.outcome}` : '— in progress'}
       <ul class="stages">
-        ${STAGES.map(([key, label]) => html`<li class=${turn.times[key] ? 'done' : ''}>${label}${turn.times[key] ? ` +${turn.times[key] - start} ms` : ''}</li>`)}
+        ${STAGES.map(([key, label]) => html`<li class=${turn.times[key] ? 'done' : ''}>${label}${turn.times[key] ? ` +${Math.round(turn.times[key] - start)} ms` : ''}</li>`)}
       </ul>
       ${turn.transcript ? html`<div>“${turn.transcript}”</div>` : ''}
       ${turn.replyText ? html`<div class="reply">${turn.replyText}</div>` : ''}

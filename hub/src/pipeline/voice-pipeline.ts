@@ -1,4 +1,4 @@
-import { AsyncQueue, type Logger } from '@hugh/common';
+import { AsyncQueue, preciseNowMs, type Logger } from '@hugh/common';
 import { HughError, pcmSamples, type PlaybackFormat } from '@hugh/protocol';
 import type { EngineChain, EngineStatus } from '../engines/chain.js';
 import type { SpeechToText } from '../engines/stt/speech-to-text.js';
@@ -61,7 +61,7 @@ export class VoicePipeline implements TurnHandler {
       turnId: turn.turnId,
       ...(turn.wake ? { keyword: turn.wake.keyword } : {}),
       outcome: 'failed',
-      times: { turnStartMs: Date.now(), ...(turn.wake ? { wakeMs: turn.wake.detectedAtMs } : {}) },
+      times: { turnStartMs: preciseNowMs(), ...(turn.wake ? { wakeMs: turn.wake.detectedAtMs } : {}) },
       engineMs: {},
     };
     try {
@@ -75,10 +75,10 @@ export class VoicePipeline implements TurnHandler {
       }
       let replyText: AsyncIterable<string>;
       try {
-        const started = Date.now();
+        const started = preciseNowMs();
         const { value, engine } = await this.options.stt.run((stt, signal) => stt.transcribe(utterance, { signal, ...(this.options.language ? { language: this.options.language } : {}) }), turn.signal);
-        record.engineMs.stt = Date.now() - started;
-        record.times.transcriptMs = Date.now();
+        record.engineMs.stt = preciseNowMs() - started;
+        record.times.transcriptMs = preciseNowMs();
         record.sttEngine = engine;
         record.transcript = cleanTranscript(value);
         turn.sendTranscript(record.transcript);
@@ -134,7 +134,7 @@ export class VoicePipeline implements TurnHandler {
 
   /** Speaks an announcement on a hub-started turn (no listening, no transcript). */
   async announce(turn: Turn, text: string): Promise<void> {
-    const record: TurnRecord = { satelliteId: turn.satelliteId, turnId: turn.turnId, outcome: 'failed', times: { turnStartMs: Date.now() }, engineMs: {} };
+    const record: TurnRecord = { satelliteId: turn.satelliteId, turnId: turn.turnId, outcome: 'failed', times: { turnStartMs: preciseNowMs() }, engineMs: {} };
     try {
       await this.speak(turn, single(text), record);
       record.outcome = turn.signal.aborted ? 'cancelled' : 'answered';
@@ -162,7 +162,7 @@ export class VoicePipeline implements TurnHandler {
       collected += samples.length;
       const decision = await endpoint.push(samples);
       if (decision.kind === 'continue') continue;
-      record.times.endOfSpeechMs = Date.now();
+      record.times.endOfSpeechMs = preciseNowMs();
       if (decision.kind === 'end-of-speech') {
         record.endpointDelayMs = (collected / 16) - decision.speechEndMs;
         turn.stopListening('end-of-speech');
@@ -175,7 +175,7 @@ export class VoicePipeline implements TurnHandler {
     }
     if (record.times.endOfSpeechMs === undefined) {
       // The satellite stopped first (its own limit, or end of its input): use what came.
-      record.times.endOfSpeechMs = Date.now();
+      record.times.endOfSpeechMs = preciseNowMs();
       heard = endpoint.heardSpeech;
     }
     if (!heard) return undefined;
@@ -193,18 +193,18 @@ export class VoicePipeline implements TurnHandler {
     const signal = turn.signal;
     let writer: ReplyWriter | undefined;
     let fullText = '';
-    const textStarted = Date.now();
+    const textStarted = preciseNowMs();
     const tapped = (async function* (): AsyncIterable<string> {
       for await (const chunk of text) {
-        record.times.firstReplyTextMs ??= Date.now();
+        record.times.firstReplyTextMs ??= preciseNowMs();
         fullText += chunk;
         yield chunk;
       }
     })();
 
     const synthesize = (sentence: string): Promise<{ audio: PcmAudio; engine: string; ms: number }> => {
-      const started = Date.now();
-      return this.options.tts.run((tts, callSignal) => tts.synthesize(sentence, { signal: callSignal }), signal).then(({ value, engine }) => ({ audio: value, engine, ms: Date.now() - started }));
+      const started = preciseNowMs();
+      return this.options.tts.run((tts, callSignal) => tts.synthesize(sentence, { signal: callSignal }), signal).then(({ value, engine }) => ({ audio: value, engine, ms: preciseNowMs() - started }));
     };
 
     type Synthesis = Promise<{ audio: PcmAudio; engine: string; ms: number }>;
@@ -224,9 +224,9 @@ export class VoicePipeline implements TurnHandler {
       }
       const pcm = toFormat(audio, writer.format.sampleRateHz);
       // The first frame leaves at the start of write(); the rest of the sentence follows it.
-      record.times.firstAudioOutMs ??= Date.now();
+      record.times.firstAudioOutMs ??= preciseNowMs();
       writer.write(new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength));
-      record.times.lastAudioOutMs = Date.now();
+      record.times.lastAudioOutMs = preciseNowMs();
     };
 
     // Sentences are synthesised as soon as they are complete and played as soon as they are
@@ -239,7 +239,7 @@ export class VoicePipeline implements TurnHandler {
       try {
         for await (const sentence of splitSentences(tapped)) {
           if (signal.aborted) break;
-          record.engineMs.firstSentence ??= Date.now() - textStarted;
+          record.engineMs.firstSentence ??= preciseNowMs() - textStarted;
           while (inFlight >= 2 && !jobs.closed) await new Promise<void>((resolve) => (slotFreed = resolve));
           if (jobs.closed) break; // the player stopped (cancelled, or TTS failed)
           inFlight++;
