@@ -52,6 +52,9 @@ it('asks for credentials: without them the page and its API answer 401', async (
   for (const path of ['/', '/api/state', '/assets/app.js']) expect((await fetch(`http://127.0.0.1:${hub.httpPort}${path}`)).status).toBe(401);
   const wrong = await fetch(`http://127.0.0.1:${hub.httpPort}/api/state`, { headers: { authorization: `Basic ${Buffer.from('dashboard:nope').toString('base64')}` } });
   expect(wrong.status).toBe(401);
+  // A satellite's password, from a device in one room, does not open the dashboard (which speaks in every room).
+  const satellite = await fetch(`http://127.0.0.1:${hub.httpPort}/api/state`, { headers: { authorization: `Basic ${Buffer.from(`kitchen:${passwords.kitchen}`).toString('base64')}` } });
+  expect(satellite.status).toBe(401);
 });
 
 it('loads without internet, lists a connected satellite, updates live while a turn runs, answers a typed question; a screenshot is taken', async () => {

@@ -6,7 +6,7 @@ import { HughError } from '@hugh/protocol';
 import type { HubEventMap, HubEvents } from '../events.js';
 import type { Route } from '../http-server.js';
 import type { TurnRecord } from '../pipeline/turn-record.js';
-import type { Principal } from '../security/credentials.js';
+import { parseBasicAuth, type Principal } from '../security/credentials.js';
 
 /** The page and its modules, read once. Preact and htm come from node_modules: no CDN, works offline. */
 function loadAssets(): Record<string, { type: string; body: Buffer }> {
@@ -40,7 +40,7 @@ export interface DashboardSource {
   announce(satelliteId: string, text: string): void;
   /** Answers a typed question the way a spoken one is answered (local intents, then the dispatcher). */
   ask?(text: string, satelliteId: string | undefined): Promise<string>;
-  /** With logins on: Basic credentials of an integration (or a satellite) open the dashboard. */
+  /** With logins on: Basic credentials of an integration open the dashboard. */
   authenticate?: (username: string | undefined, password: string | undefined) => Promise<Principal | undefined>;
   logger: Logger;
 }
@@ -85,11 +85,10 @@ export function dashboardRoutes(source: DashboardSource): Record<string, Route> 
     (route: Route): Route =>
     async (request, response) => {
       if (source.authenticate) {
-        const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(request.headers.authorization ?? '');
-        const decoded = match ? Buffer.from(match[1]!, 'base64').toString('utf8') : '';
-        const colon = decoded.indexOf(':');
-        const principal = colon > 0 ? await source.authenticate(decoded.slice(0, colon), decoded.slice(colon + 1)) : undefined;
-        if (!principal) {
+        const { username, password } = parseBasicAuth(request.headers.authorization);
+        // Integrations only: a satellite's password (on a device in some room) must not open every room.
+        const principal = await source.authenticate(username, password);
+        if (principal?.kind !== 'integration') {
           response.writeHead(401, { 'www-authenticate': 'Basic realm="H.U.G.H. dashboard"', 'content-type': 'text/plain' }).end('login with an integration\'s credentials (hugh-hub integration add dashboard)\n');
           return;
         }

@@ -101,3 +101,12 @@ export class CredentialStore {
     renameSync(temporary, this.file);
   }
 }
+
+/** Username and password of an `Authorization: Basic …` header; empty when there is none or it is malformed. */
+export function parseBasicAuth(header: string | undefined): { username?: string; password?: string } {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header ?? '');
+  if (!match) return {};
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? {} : { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}

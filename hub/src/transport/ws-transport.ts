@@ -2,7 +2,7 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '@hugh/common';
 import { MAX_FRAME_BYTES, encodeMessage, hubMessage, type ErrorCode, type HubMessage } from '@hugh/protocol';
-import type { Principal } from '../security/credentials.js';
+import { parseBasicAuth, type Principal } from '../security/credentials.js';
 import type { ConnectionCounter } from '../security/limits.js';
 import type { LinkInputs, SatelliteLink } from './link.js';
 
@@ -14,13 +14,6 @@ export interface WsSecurity {
 
 type AuthenticatedRequest = IncomingMessage & { hughSatelliteId?: string };
 
-function basicCredentials(header: string | undefined): { username?: string; password?: string } {
-  const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header ?? '');
-  if (!match) return {};
-  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  return colon < 0 ? {} : { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-}
 
 export const WS_PATH = '/satellite';
 
@@ -99,7 +92,7 @@ export class WsTransport {
         }
         if (security.connections) info.req.socket.once('close', () => security.connections!.release(address));
         if (!security.authenticate) return callback(true);
-        const { username, password } = basicCredentials(info.req.headers.authorization);
+        const { username, password } = parseBasicAuth(info.req.headers.authorization);
         security.authenticate(username, password).then(
           (principal) => {
             if (principal?.kind === 'satellite') {
