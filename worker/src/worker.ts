@@ -128,8 +128,8 @@ export class LlmWorker {
     }, this.options.leaseRenewMs);
     try {
       let seq = 0;
-      const write = async (text: string | undefined) => {
-        if (text) await this.convex.mutation(convexFunctions.appendReply, { ...held, seq: seq++, text });
+      const write = async (text: string) => {
+        await this.convex.mutation(convexFunctions.appendReply, { ...held, seq: seq++, text });
       };
       await this.stream(model, claimed, controller, write);
       await this.convex.mutation(convexFunctions.completeTurn, held);
@@ -148,7 +148,7 @@ export class LlmWorker {
   }
 
   /** Runs the model, writing batches as they are due; a silent model fails the turn after its timeouts. */
-  private async stream(model: ChatModel, turn: ClaimedTurn, controller: AbortController, write: (text: string | undefined) => Promise<void>): Promise<void> {
+  private async stream(model: ChatModel, turn: ClaimedTurn, controller: AbortController, write: (text: string) => Promise<void>): Promise<void> {
     const batcher = new ReplyBatcher(this.options.batchMs);
     let writing = Promise.resolve();
     let writeError: unknown;
