@@ -49,6 +49,7 @@ describe('GET /healthz and GET /metrics', () => {
     expect(value(/^hugh_audio_frames_in_total (\d+)/m)).toBeGreaterThan(50);
     expect(value(/^hugh_audio_frames_out_total (\d+)/m)).toBeGreaterThan(10);
     expect(value(/^hugh_turn_stage_seconds_count\{stage="first_audio"\} (\d+)/m)).toBe(1);
+    expect(value(/^hugh_engine_failovers_total\{kind="stt",engine="whisper.cpp http:\/\/127.0.0.1:1"\} (\d+)/m)).toBe(1);
     expect(text).toMatch(/^hugh_nodejs_eventloop_lag_seconds /m);
   }, 40_000);
 });

@@ -20,6 +20,8 @@ export interface HubEventMap {
   /** A command for a satellite from inside the hub (a spoken "volume 40"), run like an MQTT one. */
   command: [satelliteId: string, name: string, payload: string];
   error: [satelliteId: string | undefined, error: { code: ErrorCode; message: string; turnId?: number }];
+  /** An engine failed or timed out and the next in its chain was tried. */
+  'engine-failover': [kind: string, engine: string, reason: string];
 }
 
 export class HubEvents extends EventEmitter<HubEventMap> {}

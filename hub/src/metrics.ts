@@ -40,5 +40,7 @@ export function createMetrics(options: { events: HubEvents; sessions: SessionMan
     if (record.hubOverheadMs !== undefined) overhead.observe(record.hubOverheadMs / 1000);
   });
   events.on('error', (_id, error) => errors.inc({ code: error.code }));
+  const failovers = new Counter({ name: 'hugh_engine_failovers_total', help: 'Engine calls that failed or timed out, so the next engine of the chain was tried', labelNames: ['kind', 'engine'] as const, registers: [registry] });
+  events.on('engine-failover', (kind, engine) => failovers.inc({ kind, engine }));
   return registry;
 }

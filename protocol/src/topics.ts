@@ -79,7 +79,20 @@ export class Topics {
   }
 
   /** Parses a concrete topic; throws HUGH_ERR_TOPIC_INVALID for anything outside the tree. */
+  /** Every audio frame's topic is parsed twice (broker ACL, transport): valid results are kept. */
+  private readonly parsed = new Map<string, ParsedTopic>();
+
   parse(topic: string): ParsedTopic {
+    let result = this.parsed.get(topic);
+    if (!result) {
+      result = this.parseUncached(topic);
+      if (this.parsed.size >= 4096) this.parsed.clear(); // bounded: topics from clients are untrusted
+      this.parsed.set(topic, result);
+    }
+    return result;
+  }
+
+  private parseUncached(topic: string): ParsedTopic {
     const invalid = () => new HughError('HUGH_ERR_TOPIC_INVALID', `topic ${JSON.stringify(topic.slice(0, 200))} is outside the ${this.prefix}/ tree`);
     if (!topic.startsWith(`${this.prefix}/`)) throw invalid();
     const parts = topic.slice(this.prefix.length + 1).split('/');

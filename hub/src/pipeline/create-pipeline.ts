@@ -72,11 +72,14 @@ export async function createPipeline(
   options: { replies?: ReplyGenerator; onRecord?: (record: TurnRecord) => void; events?: HubEvents; convex?: ConvexPort } = {},
 ): Promise<VoicePipeline> {
   const vad = await SileroVadModel.load(config.vad.modelPath);
+  const onFailover = (kind: string) => (engine: string, error: Error) => options.events?.emit('engine-failover', kind, engine, error.message);
   const stt = new EngineChain('stt', config.stt.engines.map((engine) => ({ engine: createStt(engine), timeoutMs: engine.timeoutMs })), logger, {
     halfOpenAfterMs: config.stt.halfOpenAfterMs,
+    onFailover: onFailover('stt'),
   });
   const tts = new EngineChain('tts', config.tts.engines.map((engine) => ({ engine: createTts(engine), timeoutMs: engine.timeoutMs })), logger, {
     halfOpenAfterMs: config.tts.halfOpenAfterMs,
+    onFailover: onFailover('tts'),
   });
   const timers = new TimerService(join(config.state.dir, 'timers.json'), logger);
   const dispatch = createDispatch(config, logger, options.convex);
