@@ -8,7 +8,7 @@ import { loadSatelliteConfig } from '@hugh/satellite';
 const root = fileURLToPath(new URL('../', import.meta.url));
 
 describe('deploy files', () => {
-  const scripts = ['deploy/pi/install.sh', 'deploy/vm-vocal/install.sh', 'scripts/setup.sh', 'scripts/start.sh', 'scripts/test.sh', '.ci/run'];
+  const scripts = ['deploy/lib.sh', 'deploy/pi/install.sh', 'deploy/vm-vocal/install.sh', 'deploy/vm-llm/install.sh', 'scripts/setup.sh', 'scripts/start.sh', 'scripts/test.sh', '.ci/run'];
   it.each(scripts)('%s parses as bash', (script) => {
     expect(() => execFileSync('bash', ['-n', `${root}${script}`])).not.toThrow();
   });

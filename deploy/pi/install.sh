@@ -12,6 +12,8 @@ set -euo pipefail
 
 [ "$(id -u)" -eq 0 ] || { echo "install.sh: run as root (sudo)" >&2; exit 1; }
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+source "$repo/deploy/lib.sh"
 app=/opt/hugh
 models=/var/lib/hugh/models/openwakeword
 config=/etc/hugh/satellite.yaml
@@ -24,24 +26,14 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
   alsa-utils sox libasound2-dev build-essential python3 ca-certificates curl rsync >/dev/null
 
 step "Node.js 20"
-if ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' 2>/dev/null; then
-  curl -fsSL https://deb.nodesource.com/setup_20.x | bash -
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs >/dev/null
-fi
-node --version
+ensure_node20
 
 step "User hugh (in the audio group)"
-id hugh >/dev/null 2>&1 || useradd --system --home-dir /var/lib/hugh --create-home --shell /usr/sbin/nologin hugh
+ensure_hugh_user
 usermod -a -G audio hugh
 
 step "Application in $app"
-mkdir -p "$app"
-rsync -a --delete --exclude node_modules --exclude .git "$repo/" "$app/"
-cd "$app"
-# onnxruntime-node's install script fetches CUDA files a Pi never uses; the CPU build is in the package.
-ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
-npm run build
-npm prune --omit=dev --no-audit --no-fund
+install_app "$repo" "$app"
 chown -R root:root "$app"
 
 step "Wake-word models in $models"

@@ -8,6 +8,8 @@ set -euo pipefail
 
 [ "$(id -u)" -eq 0 ] || { echo "install.sh: run as root (sudo)" >&2; exit 1; }
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+source "$repo/deploy/lib.sh"
 app=/opt/hugh
 
 echo "==> Packages"
@@ -15,19 +17,13 @@ apt-get update -qq
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends build-essential python3 ca-certificates curl rsync >/dev/null
 
 echo "==> Node.js 20"
-if ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' 2>/dev/null; then
-  curl -fsSL https://deb.nodesource.com/setup_20.x | bash -
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs >/dev/null
-fi
+ensure_node20
 
 echo "==> User and application"
-id hugh >/dev/null 2>&1 || useradd --system --home-dir /var/lib/hugh --create-home --shell /usr/sbin/nologin hugh
+ensure_hugh_user
 mkdir -p "$app" /etc/hugh
-rsync -a --delete --exclude node_modules --exclude .git "$repo/" "$app/"
-cd "$app"
-ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --workspace worker --include-workspace-root
-npm run build
-npm prune --omit=dev --no-audit --no-fund
+# The whole workspace is installed: `npm run build` compiles every package (they share one tsc build).
+install_app "$repo" "$app"
 
 echo "==> Configuration and service"
 [ -f /etc/hugh/worker.env ] || install -m 0640 -o root -g hugh "$app/deploy/vm-llm/worker.env.example" /etc/hugh/worker.env
