@@ -26,9 +26,9 @@ describe('deploy files', () => {
   });
 
   it('every deploy folder has a README', () => {
-    for (const folder of readdirSync(`${root}deploy`)) {
-      if (folder === 'macos') continue;
-      expect(readdirSync(`${root}deploy/${folder}`)).toContain('README.md');
+    for (const entry of readdirSync(`${root}deploy`, { withFileTypes: true })) {
+      if (!entry.isDirectory() || entry.name === 'macos') continue;
+      expect(readdirSync(`${root}deploy/${entry.name}`)).toContain('README.md');
     }
   });
 });
