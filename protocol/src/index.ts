@@ -5,3 +5,4 @@ export * from './audio-frame.js';
 export * from './messages.js';
 export * from './topics.js';
 export * from './pcm.js';
+export * from './framer.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ERROR_CODES, HughError, type ErrorCode } from './errors.js';
 import { SatelliteIdSchema, TurnIdSchema } from './ids.js';
-import { MAX_CONTROL_BYTES, PROTOCOL_VERSION } from './version.js';
+import { CAPTURE_SAMPLE_RATE_HZ, MAX_CONTROL_BYTES, MAX_PRE_ROLL_MS, PROTOCOL_VERSION } from './version.js';
 
 /**
  * Control messages are JSON objects `{ v, type, ...fields }`. Each direction has its own closed
@@ -60,15 +60,16 @@ const Wake = z.object({
   levelDbfs: z.number().min(-200).max(0),
   detectedAtMs: z.number().nonnegative(),
 });
+/** Satellite audio is 16 kHz mono s16le, the only format the hub's VAD and STT engines take: the wire promises no other. */
 const AudioStart = z.object({
   ...base,
   type: z.literal('audio-start'),
   turnId: TurnIdSchema,
-  sampleRateHz: z.int().min(8_000).max(48_000),
-  channels: z.union([z.literal(1), z.literal(2)]),
+  sampleRateHz: z.literal(CAPTURE_SAMPLE_RATE_HZ, { error: `satellite audio is ${CAPTURE_SAMPLE_RATE_HZ} Hz` }),
+  channels: z.literal(1, { error: 'satellite audio is mono' }),
   codec: z.literal('pcm_s16le'),
-  /** Audio before the wake word's end included at the start of the stream. */
-  preRollMs: z.int().min(0).max(10_000),
+  /** Audio from before the wake word's end at the start of the stream (at most the welcome's `preRollMs`). */
+  preRollMs: z.int().min(0).max(MAX_PRE_ROLL_MS),
 });
 const AudioStop = z.object({
   ...base,
@@ -93,6 +94,8 @@ const Welcome = z.object({
   hubVersion: z.string().max(32),
   /** Longest utterance the hub accepts; the satellite stops streaming after it. */
   maxUtteranceMs: z.int().positive(),
+  /** Audio from before the wake word's end the hub wants at the start of each turn (the words said right after it). */
+  preRollMs: z.int().min(0).max(MAX_PRE_ROLL_MS),
   muted: z.boolean(),
   volumePercent: z.int().min(0).max(100),
 });

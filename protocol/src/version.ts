@@ -9,3 +9,6 @@ export const MAX_CONTROL_BYTES = 16 * 1024;
 
 /** Audio the satellite captures and streams: 16 kHz mono s16le. */
 export const CAPTURE_SAMPLE_RATE_HZ = 16_000;
+
+/** Most audio from before the wake word's end a satellite keeps and a hub may ask for. */
+export const MAX_PRE_ROLL_MS = 5_000;

@@ -31,7 +31,7 @@ const hello = satelliteMessage({
 describe('control messages', () => {
   it('round-trips a hello and a welcome', () => {
     expect(decodeSatelliteMessage(encodeMessage(hello))).toEqual(hello);
-    const welcome = hubMessage({ type: 'welcome', satelliteId: 'kitchen', hubVersion: '0.1.0', maxUtteranceMs: 15_000, muted: false, volumePercent: 70 });
+    const welcome = hubMessage({ type: 'welcome', satelliteId: 'kitchen', hubVersion: '0.1.0', maxUtteranceMs: 15_000, preRollMs: 300, muted: false, volumePercent: 70 });
     expect(decodeHubMessage(Buffer.from(encodeMessage(welcome)))).toEqual(welcome);
     expect(welcome.v).toBe(PROTOCOL_VERSION);
   });
@@ -54,5 +54,13 @@ describe('control messages', () => {
   it('names the offending field', () => {
     const raw = JSON.stringify({ v: 1, type: 'audio-start', turnId: 1, sampleRateHz: 16_000, channels: 3, codec: 'pcm_s16le', preRollMs: 0 });
     expect(() => decodeSatelliteMessage(raw)).toThrow(/audio-start: channels/);
+  });
+
+  it('promises 16 kHz mono satellite audio only: 48 kHz stereo is refused naming the field (the hub cannot take it)', () => {
+    const start = (sampleRateHz: number, channels: number) => JSON.stringify({ v: 1, type: 'audio-start', turnId: 1, sampleRateHz, channels, codec: 'pcm_s16le', preRollMs: 0 });
+    expect(codeOf(() => decodeSatelliteMessage(start(48_000, 2)))).toBe('HUGH_ERR_MESSAGE_INVALID');
+    expect(() => decodeSatelliteMessage(start(48_000, 1))).toThrow(/audio-start: sampleRateHz: satellite audio is 16000 Hz/);
+    expect(() => decodeSatelliteMessage(start(16_000, 2))).toThrow(/audio-start: channels: satellite audio is mono/);
+    expect(decodeSatelliteMessage(start(16_000, 1))).toMatchObject({ type: 'audio-start', sampleRateHz: 16_000, channels: 1 });
   });
 });
