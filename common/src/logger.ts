@@ -1,10 +1,13 @@
 import { pino, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
 /**
- * JSON lines on stdout (or the given destination). Level from `HUGH_LOG_LEVEL` (default info).
- * Secret-looking fields (password, secret, token…) are redacted at any depth, so a config dump cannot leak them.
+ * JSON lines on stdout (or the given destination), as journald and log shippers want them; on a
+ * terminal (stdout is a TTY) the same lines are printed readable, so a newcomer running the quick
+ * start can follow what happens. Level from `HUGH_LOG_LEVEL` (default info). Secret-looking fields
+ * (password, secret, token…) are redacted at any depth, so a config dump cannot leak them.
  */
 export function createLogger(service: string, options: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
   const level = options.level ?? process.env.HUGH_LOG_LEVEL ?? 'info';
@@ -21,7 +24,7 @@ export function createLogger(service: string, options: { level?: string; destina
         },
       },
     },
-    options.destination ?? process.stdout,
+    options.destination ?? (process.stdout.isTTY ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }) : process.stdout),
   );
 }
 
