@@ -4,13 +4,15 @@ import { defineConfig } from 'vitest/config';
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 // Tests import the workspaces' TypeScript sources directly; child processes they start run the built dist/.
-const alias = {
-  '@hugh/protocol': source('./protocol/src/index.ts'),
-  '@hugh/common': source('./common/src/index.ts'),
-  '@hugh/hub': source('./hub/src/index.ts'),
-  '@hugh/satellite': source('./satellite/src/index.ts'),
-  '@hugh/worker': source('./worker/src/index.ts'),
-};
+// Exact matches: '@hugh/common' must not swallow '@hugh/common/clients'.
+const alias = Object.entries({
+  '@hugh/protocol': './protocol/src/index.ts',
+  '@hugh/common/clients': './common/src/clients.ts',
+  '@hugh/common': './common/src/index.ts',
+  '@hugh/hub': './hub/src/index.ts',
+  '@hugh/satellite': './satellite/src/index.ts',
+  '@hugh/worker': './worker/src/index.ts',
+}).map(([name, path]) => ({ find: new RegExp(`^${name}$`), replacement: source(path) }));
 
 export default defineConfig({
   test: {

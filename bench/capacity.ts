@@ -41,7 +41,7 @@ async function runLevel(satellites: number, durationS: number): Promise<Level> {
       homeAssistant: { enabled: false },
       limits: { connectionsPerAddress: 10_000 },
     }),
-    { logger: silentLogger(), turnHandler: handler },
+    { logger: silentLogger(), services: () => ({ turns: handler }) },
   );
   const child = spawn(`${root}node_modules/.bin/tsx`, ['bench/load-streamers.ts', `mqtt://127.0.0.1:${hub.mqttPort}`, String(satellites), String(durationS)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });

@@ -2,9 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_ENDPOINT, EndOfSpeechDetector, SileroVadModel } from '@hugh/hub';
+import { EndOfSpeechDetector, HubConfigSchema, SileroVadModel, endpointSettings } from '@hugh/hub';
 import { readWavAs16kMono } from '@hugh/satellite';
 import type { Benchmark, Figure } from './report.js';
+
+const DEFAULTS = endpointSettings(HubConfigSchema.parse({}));
 
 /**
  * Where the speech really ended before `beforeS`, by energy: the end of the last 10 ms window
@@ -53,7 +55,7 @@ export const endOfSpeech: Benchmark = async ({ smoke, sharedDir }) => {
     // Real recordings end abruptly: append 2 s of silence, as a room would have.
     const samples = new Int16Array(original.length + 32_000);
     samples.set(original);
-    const detector = new EndOfSpeechDetector(model.create(), DEFAULT_ENDPOINT);
+    const detector = new EndOfSpeechDetector(model.create(), DEFAULTS);
     let computeMs = 0;
     let steps = 0;
     for (let offset = 0; offset < samples.length; offset += 640) {
@@ -65,12 +67,12 @@ export const endOfSpeech: Benchmark = async ({ smoke, sharedDir }) => {
       const decidedS = (offset + 640) / 16_000;
       const endS = energyEndS(samples, decidedS);
       const totalMs = (decidedS - endS) * 1000 + computeMs / steps;
-      beyond.push(totalMs - DEFAULT_ENDPOINT.trailingSilenceMs);
+      beyond.push(totalMs - DEFAULTS.trailingSilenceMs);
       figures.push({
         name: `end-of-speech delay: ${name}`,
         value: totalMs,
         unit: 'ms',
-        target: `silence ${DEFAULT_ENDPOINT.trailingSilenceMs} + ≤ 100`,
+        target: `silence ${DEFAULTS.trailingSilenceMs} + ≤ 100`,
         conditions: `${decision.kind} at ${decidedS.toFixed(2)} s; energy end ${endS.toFixed(2)} s; VAD ${(computeMs / steps).toFixed(2)} ms per 40 ms chunk`,
       });
       break;
@@ -82,7 +84,7 @@ export const endOfSpeech: Benchmark = async ({ smoke, sharedDir }) => {
     value: beyond[Math.floor(beyond.length / 2)] ?? Number.NaN,
     unit: 'ms',
     target: '≤ 100 ms',
-    conditions: `${beyond.length} clips; worst ${Math.max(...beyond).toFixed(0)} ms; Silero VAD v5, threshold ${DEFAULT_ENDPOINT.speechThreshold}, 32 ms frames`,
+    conditions: `${beyond.length} clips; worst ${Math.max(...beyond).toFixed(0)} ms; Silero VAD v5, threshold ${DEFAULTS.speechThreshold}, 32 ms frames`,
   });
   await model.close();
   return figures;

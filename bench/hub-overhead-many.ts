@@ -30,7 +30,7 @@ export const hubOverheadMany: Benchmark = async ({ smoke, sharedDir }) => {
     for (const transport of ['mqtt', 'ws'] as const) {
       const records: TurnRecord[] = [];
       const pipeline = modelledPipeline({ vad, stt, tts, replies, logger, onRecord: (record) => records.push(record) });
-      const hub = await startHub(HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, limits: { connectionsPerAddress: 1_000 } }), { logger, turnHandler: pipeline });
+      const hub = await startHub(HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, limits: { connectionsPerAddress: 1_000 } }), { logger, services: () => ({ turns: pipeline }) });
       const url = transport === 'mqtt' ? `mqtt://127.0.0.1:${hub.mqttPort}` : `ws://127.0.0.1:${hub.httpPort}`;
       const child = spawn(`${root}node_modules/.bin/tsx`, ['bench/load-satellites.ts', url, String(count), `${sharedDir}/audio/welcome-3s.wav`], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
       await new Promise((resolve) => child.once('exit', resolve));

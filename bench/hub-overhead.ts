@@ -13,7 +13,8 @@ export const hubOverhead: Benchmark = async ({ smoke, sharedDir }) => {
     const records: TurnRecord[] = [];
     const config = HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, vad: { modelPath: `${sharedDir}/models/silero-vad/silero_vad_v5.onnx` } });
     const logger = silentLogger();
-    const hub = await startHub(config, { logger, turnHandler: await createPipeline(config, logger, { onRecord: (record) => records.push(record) }) });
+    const hub = await startHub(config, { logger, services: (context) => createPipeline(config, logger, context) });
+    hub.events.on('turn', (record) => records.push(record));
     const url = transport === 'mqtt' ? `mqtt://127.0.0.1:${hub.mqttPort}` : `ws://127.0.0.1:${hub.httpPort}`;
     const client = new HubClient(await createHubLink({ url, satelliteId: 'bench', logger }), {
       satelliteId: 'bench',

@@ -1,5 +1,5 @@
 import type { Logger } from '@hugh/common';
-import { DEFAULT_ENDPOINT, EngineChain, VoicePipeline, type ReplyGenerator, type SileroVadModel, type SpeechToText, type TextToSpeech, type TurnRecord } from '@hugh/hub';
+import { EngineChain, HubConfigSchema, ReplySpeaker, VoicePipeline, endpointSettings, type ReplyGenerator, type SileroVadModel, type SpeechToText, type TextToSpeech, type TurnRecord } from '@hugh/hub';
 
 /** The real pipeline (real Silero VAD) around modelled engines: what the benchmarks time. */
 export function modelledPipeline(options: {
@@ -13,10 +13,9 @@ export function modelledPipeline(options: {
   const { vad, stt, tts, replies, logger, onRecord } = options;
   return new VoicePipeline({
     vad,
-    endpoint: DEFAULT_ENDPOINT,
-    preRollKeepMs: 300,
+    endpoint: endpointSettings(HubConfigSchema.parse({})),
     stt: new EngineChain<SpeechToText>('stt', [{ engine: stt, timeoutMs: 10_000 }], logger),
-    tts: new EngineChain<TextToSpeech>('tts', [{ engine: tts, timeoutMs: 10_000 }], logger),
+    speaker: new ReplySpeaker(new EngineChain<TextToSpeech>('tts', [{ engine: tts, timeoutMs: 10_000 }], logger), logger),
     replies,
     logger,
     onRecord,

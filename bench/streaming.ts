@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger } from '@hugh/common';
-import type { ChatModel } from '@hugh/common';
+import type { ChatModel } from '@hugh/common/clients';
 import { LlmReplies, SileroVadModel, type ReplyGenerator, type SpeechToText, type TextToSpeech, type Turn, type TurnRecord } from '@hugh/hub';
 import { readWavAs16kMono } from '@hugh/satellite';
 import { modelledPipeline } from './modelled-pipeline.js';
@@ -55,8 +55,6 @@ function fakeTurn(speech: Int16Array): Turn {
     room: undefined,
     turnId: 1,
     wake: undefined,
-    inputFormat: { sampleRateHz: 16_000, channels: 1 },
-    preRollMs: 0,
     audio: frames,
     signal: new AbortController().signal,
     playbackFormats: [{ sampleRateHz: 24_000, channels: 1 }],

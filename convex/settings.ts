@@ -1,10 +1,10 @@
+import { DEFAULT_SYSTEM_PROMPT } from '../common/src/llm/system-prompt.js';
 import type { QueryCtx } from './_generated/server.js';
 import { settingsFields } from './schema.js';
 import { serviceMutation, serviceQuery } from './service.js';
 
 export const DEFAULT_SETTINGS = {
-  systemPrompt:
-    'You are Hugh, a voice assistant in a family home. Answer in one to three short spoken sentences, without lists, markdown or emoji.',
+  systemPrompt: DEFAULT_SYSTEM_PROMPT,
   /** Messages of past exchanges kept per satellite as the LLM's context (a question and its answer are two). */
   contextMessages: 12,
   /** And at most this many characters of them, oldest dropped first. */

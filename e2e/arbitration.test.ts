@@ -36,7 +36,7 @@ describe('multi-room wake arbitration, through a real Mosquitto', () => {
     mosquitto = new Mosquitto(await freePort());
     await mosquitto.start();
     const handler = new ShortReply();
-    hub = await startHub(HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { brokerUrl: mosquitto.url }, http: { host: '127.0.0.1', port: 0 } }), { logger: silentLogger(), turnHandler: handler });
+    hub = await startHub(HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { brokerUrl: mosquitto.url }, http: { host: '127.0.0.1', port: 0 } }), { logger: silentLogger(), services: () => ({ turns: handler }) });
     const watcher = await mqtt.connectAsync(mosquitto.url, { clientId: 'home-assistant', protocolVersion: 4 });
     const arbitration: string[] = [];
     watcher.on('message', (topic) => arbitration.push(topic.split('/')[2]!));
@@ -57,7 +57,8 @@ describe('multi-room wake arbitration, through a real Mosquitto', () => {
     );
 
     await waitFor(() => satellites.some(({ sink }) => sink.files.length > 0), 'a reply', 15_000);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Every satellite has come back to idle: the winner after its reply, the others after standing down.
+    await waitFor(() => satellites.every(({ states }) => states.length >= 2 && states.at(-1) === 'idle'), 'all satellites idle again');
     expect(handler.turns).toHaveLength(3);
     const [hallway] = satellites.filter(({ id }) => id === 'hallway');
     expect(hallway!.sink.files).toHaveLength(1);

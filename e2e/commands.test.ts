@@ -16,7 +16,7 @@ class LongReply implements TurnHandler {
     const writer = turn.startReply({ sampleRateHz: 24_000, channels: 1 });
     for (let i = 0; i < 50 && !turn.signal.aborted; i++) {
       writer.write(chimePcm('wake'));
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 100)); // paces the fake TTS (not a wait)
     }
     writer.end('done');
   }
@@ -34,7 +34,7 @@ describe('home-automation commands on <prefix>/sat/<id>/cmd/<name>, through a re
     handler = new LongReply();
     mosquitto = new Mosquitto(await freePort());
     await mosquitto.start();
-    hub = await startHub(HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { brokerUrl: mosquitto.url }, http: { host: '127.0.0.1', port: 0 } }), { logger: silentLogger(), turnHandler: handler });
+    hub = await startHub(HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { brokerUrl: mosquitto.url }, http: { host: '127.0.0.1', port: 0 } }), { logger: silentLogger(), services: () => ({ turns: handler }) });
     satellite = await connectSatellite('kitchen', mosquitto.url);
     outside = await mqtt.connectAsync(mosquitto.url, { clientId: 'home-assistant', protocolVersion: 4 });
     outside.on('message', (_topic, payload) => hubErrors.push(JSON.parse(payload.toString())));

@@ -1,10 +1,12 @@
 import type { ServerResponse } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { OllamaChat, OpenAiChat, silentLogger, type ChatModel, type ConvexPort } from '@hugh/common';
+import { silentLogger } from '@hugh/common';
+import { OllamaChat, OpenAiChat, type ChatModel, type ConvexPort } from '@hugh/common/clients';
 import { CANT_REACH, ConvexReplies, DEFAULT_ROUTES, LlmReplies, ModelRouter } from '@hugh/hub';
 import { api } from '../convex/_generated/api.js';
 import { ConvexTestBackend, startTestWorker, TEST_CONVEX_SECRET as secret } from '../testing/convex-backend.js';
 import { fakeHttpServer, json } from '../testing/http-server.js';
+import { waitFor } from '../testing/net.js';
 
 // The hub's Convex dispatcher and the LLM worker, on the real Convex functions (convex-test's
 // backend behind the interface ConvexClient implements). The workers' LLMs are local servers that
@@ -29,7 +31,7 @@ async function ollamaAnswer(res: ServerResponse, pieces: string[], pauseMs = 40)
   res.writeHead(200, { 'content-type': 'application/x-ndjson' });
   for (const piece of pieces) {
     res.write(ndjsonLine(piece));
-    await sleep(pauseMs);
+    await sleep(pauseMs); // paces the fake model's tokens (not a wait)
   }
   res.end(`${JSON.stringify({ model: 'm', message: { role: 'assistant', content: '' }, done: true, done_reason: 'stop', eval_count: pieces.length })}\n`);
 }
@@ -103,7 +105,7 @@ describe('hub ↔ Convex ↔ worker', () => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       for (const piece of ['Use ', 'a list ', 'comprehension.']) {
         res.write(sseEvent(piece));
-        await sleep(30);
+        await sleep(30); // paces the fake model's tokens (not a wait)
       }
       res.end(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
     });
@@ -120,7 +122,7 @@ describe('hub ↔ Convex ↔ worker', () => {
     const small = await server((_request, res) => void ollamaAnswer(res, ['Eight ', 'billion ', 'says hi.']));
     startWorker(convex.port(), 'big', { 'llama3.3:70b': new OllamaChat(broken.url, 'llama3.3:70b') });
     startWorker(convex.port(), 'small', { 'llama3.1:8b': new OllamaChat(small.url, 'llama3.1:8b') });
-    await sleep(100); // both heartbeats in, so both models count as live
+    await waitFor(async () => (await convex.t.query(api.workers.list, { secret })).length === 2, 'both workers\' heartbeats, so both models count as live');
     const { text } = await ask(hubReplies(convex.port()), 'tell me something about the weather in spring and autumn');
     expect(text).toBe('Eight billion says hi.');
     expect((await turnsOf(convex))[0]).toMatchObject({ status: 'done', model: 'llama3.1:8b', workerId: 'small', attempts: 2 });
@@ -150,7 +152,8 @@ describe('hub ↔ Convex ↔ worker', () => {
     startWorker(severed, 'dies', { 'llama3.3:70b': new OllamaChat(dying.url, 'llama3.3:70b') }, 200);
     const replies = hubReplies(convex.port(), undefined, { firstTextTimeoutMs: 5_000, stallTimeoutMs: 5_000 });
     const answer = ask(replies, 'tell me a long story about dragons');
-    await sleep(400);
+    // The dying worker has claimed the turn and written its first words before the other one starts.
+    await waitFor(async () => (await turnsOf(convex))[0]?.workerId === 'dies' && cut, 'the first worker to claim and write');
     startWorker(convex.port(), 'lives', { 'llama3.3:70b': new OllamaChat(alive.url, 'llama3.3:70b') });
     const started = Date.now();
     const { text } = await answer;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { silentLogger } from '@hugh/common';
-import { CredentialStore, HubConfigSchema, HubEvents, createPipeline, startHub, type Hub } from '@hugh/hub';
+import { CredentialStore, HubConfigSchema, createPipeline, startHub, type Hub } from '@hugh/hub';
 import type { HubClient } from '@hugh/satellite';
 import { startFileSatellite } from '../testing/file-satellite.js';
 import { waitFor } from '../testing/net.js';
@@ -35,8 +35,7 @@ beforeAll(async () => {
     llm: { url: 'http://127.0.0.1:9' },
   });
   const logger = silentLogger();
-  const events = new HubEvents();
-  hub = await startHub(config, { logger, events, turnHandler: await createPipeline(config, logger, { events, onRecord: (record) => events.emit('turn', record) }) });
+  hub = await startHub(config, { logger, services: (context) => createPipeline(config, logger, context) });
   kitchen = await connectSatellite('kitchen', `mqtt://127.0.0.1:${hub.mqttPort}`, { password: passwords.kitchen! });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
 }, 60_000);

@@ -22,7 +22,7 @@ describe('fuzzing through both transports while a well-behaved satellite streams
 
   beforeAll(async () => {
     // The error budget is raised so the fuzzers stay connected; its disconnect has its own test.
-    hub = await startHub(HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, limits: { maxErrors: 1_000_000, messagesPerSecond: 1_000_000 } }), { logger: silentLogger(), turnHandler: handler });
+    hub = await startHub(HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, limits: { maxErrors: 1_000_000, messagesPerSecond: 1_000_000 } }), { logger: silentLogger(), services: () => ({ turns: handler }) });
     good = await connectSatellite('kitchen', `mqtt://127.0.0.1:${hub.mqttPort}`);
   });
   afterAll(async () => {

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import { silentLogger } from '@hugh/common';
-import { HubConfigSchema, HubEvents, createPipeline, parseWav, startHub, type Hub } from '@hugh/hub';
+import { HubConfigSchema, createPipeline, parseWav, startHub, type Hub } from '@hugh/hub';
 import { startFileSatellite } from '../testing/file-satellite.js';
 import { Mosquitto } from '../testing/mosquitto.js';
 import { freePort, waitFor } from '../testing/net.js';
 import { sharedPath } from '../testing/shared.js';
-import { VOICES, synthesize } from '../testing/speech.js';
+import { VOICES, clipSeconds, synthesize } from '../testing/speech.js';
 
 /** Home automation as an outside MQTT client sees it, through a real Mosquitto the test starts. */
 describe('home automation over MQTT (Mosquitto)', () => {
@@ -27,8 +27,7 @@ describe('home automation over MQTT (Mosquitto)', () => {
       devices: [{ name: 'kitchen lights', room: 'Kitchen', commandTopic: 'zigbee2mqtt/kitchen_lights/set', payloadOn: '{"state":"ON"}', payloadOff: '{"state":"OFF"}' }],
     });
     const logger = silentLogger();
-    const events = new HubEvents();
-    hub = await startHub(config, { logger, events, turnHandler: await createPipeline(config, logger, { events, onRecord: (record) => events.emit('turn', record) }) });
+    hub = await startHub(config, { logger, services: (context) => createPipeline(config, logger, context) });
     outside = await mqtt.connectAsync(mosquitto.url, { clientId: 'home-assistant', protocolVersion: 4 });
   });
   afterEach(async () => {
@@ -82,8 +81,14 @@ describe('home automation over MQTT (Mosquitto)', () => {
     const left: string[] = [];
     late.on('message', (topic, payload) => payload.length > 0 && left.push(topic));
     await late.subscribeAsync('homeassistant/+/hugh_kitchen/+/config');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(left).toEqual([]);
+    // Retained messages come right after the SUBACK, in order: once a later subscription's retained
+    // marker has arrived, the configs would have come before it.
+    await outside.publishAsync('test/marker', 'x', { retain: true, qos: 1 });
+    let marked = false;
+    late.on('message', (topic) => topic === 'test/marker' && (marked = true));
+    await late.subscribeAsync('test/marker');
+    await waitFor(() => marked, 'the retained marker');
+    expect(left.filter((topic) => topic !== 'test/marker')).toEqual([]);
     await late.endAsync(true);
   });
 
@@ -109,7 +114,8 @@ describe('home automation over MQTT (Mosquitto)', () => {
     const attic = await satellite('attic', 'Attic', clip);
     await outside.publishAsync('hugh/sat/attic/cmd/mute', 'on');
     await waitFor(() => attic.client.muted, 'muted');
-    await new Promise((resolve) => setTimeout(resolve, 4_500));
+    // The whole clip, wake word included, has gone through the muted satellite.
+    await waitFor(() => attic.heardSeconds() >= clipSeconds(clip) + 0.5, 'the clip to be heard', 10_000);
     expect(wakes).toEqual([]);
     expect(attic.satellite.state).toBe('muted');
   }, 30_000);
@@ -159,15 +165,19 @@ describe('Home Assistant entities of satellites removed from the config', () => 
     const before = await mqtt.connectAsync(mosquitto.url, { clientId: 'old-hub', protocolVersion: 4 });
     await before.publishAsync('homeassistant/switch/hugh_garage/mute/config', JSON.stringify({ unique_id: 'hugh_garage_mute' }), { retain: true, qos: 1 });
     await before.publishAsync('homeassistant/switch/hugh_kitchen/mute/config', JSON.stringify({ unique_id: 'hugh_kitchen_mute' }), { retain: true, qos: 1 });
-    await before.endAsync();
+    // Watching from before the hub starts: the deletion (an empty retained config) is the event to wait for.
+    const deleted: string[] = [];
+    before.on('message', (topic, payload, packet) => !packet.retain && payload.length === 0 && deleted.push(topic));
+    await before.subscribeAsync('homeassistant/#');
     const hub = await startHub(HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { brokerUrl: mosquitto.url }, http: { host: '127.0.0.1', port: 0 }, satellites: [{ id: 'kitchen' }] }), { logger: silentLogger() });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await waitFor(() => deleted.includes('homeassistant/switch/hugh_garage/mute/config'), 'the garage config to be deleted');
+      await before.endAsync();
       const after = await mqtt.connectAsync(mosquitto.url, { clientId: 'home-assistant', protocolVersion: 4 });
       const left: string[] = [];
       after.on('message', (topic, payload) => payload.length > 0 && left.push(topic));
       await after.subscribeAsync('homeassistant/#');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await waitFor(() => left.length > 0, 'the retained configs');
       expect(left).toEqual(['homeassistant/switch/hugh_kitchen/mute/config']);
       await after.endAsync(true);
     } finally {

@@ -39,7 +39,7 @@ describe('malformed input from one client gets that client a coded error; a good
     handler = new RecordingHandler();
     hub = await startHub(HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }), {
       logger: silentLogger(),
-      turnHandler: handler,
+      services: () => ({ turns: handler }),
     });
     good = await connectSatellite('kitchen', `ws://127.0.0.1:${hub.httpPort}`);
     goodStream = streamTurn(good, pcmChunks(audio, { realtime: true }));

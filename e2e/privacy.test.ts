@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, u
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { OllamaChat, silentLogger } from '@hugh/common';
+import { silentLogger } from '@hugh/common';
+import { OllamaChat } from '@hugh/common/clients';
 import { DebugRecorder, HubConfigSchema, createPipeline, startHub, type Hub, type TurnRecord } from '@hugh/hub';
 import { ConvexTestBackend, startTestWorker, TEST_CONVEX_SECRET as secret } from '../testing/convex-backend.js';
 import { startFileSatellite } from '../testing/file-satellite.js';
@@ -54,7 +55,8 @@ describe('audio stays home', () => {
     });
     const logger = silentLogger();
     const records: TurnRecord[] = [];
-    const hub: Hub = await startHub(config, { logger, turnHandler: await createPipeline(config, logger, { convex: convex.port(), onRecord: (record) => records.push(record) }) });
+    const hub: Hub = await startHub(config, { logger, services: (context) => createPipeline(config, logger, context, { convex: convex.port() }) });
+    hub.events.on('turn', (record) => records.push(record));
     cleanups.push(() => hub.close());
 
     const questions = ['hey jarvis, what time is it', 'hey jarvis, why is the sky blue', 'hey jarvis, what day is it'];

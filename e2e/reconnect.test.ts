@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger } from '@hugh/common';
 import { HubConfigSchema, startHub, type Hub } from '@hugh/hub';
 import { pcmChunks, readWavAs16kMono, streamTurn, type HubClient } from '@hugh/satellite';
@@ -36,7 +35,8 @@ describe('recovery after the hub or the broker dies mid-stream', () => {
     clients.push(kitchen, den);
 
     const oldTurns = [streamTurn(kitchen, pcmChunks(speech(), { realtime: true })), streamTurn(den, pcmChunks(speech(), { realtime: true }))];
-    await sleep(1_500);
+    // Both turns are well under way (a second of audio each) when the hub dies.
+    await waitFor(() => (kitchen.currentTurn?.frameCount ?? 0) >= 25 && (den.currentTurn?.frameCount ?? 0) >= 25, 'both turns to stream');
     await hubProcess.kill();
     const [kitchenOld, denOld] = await Promise.all(oldTurns);
     // The link dropped under them: both turns were abandoned, not finished.
@@ -44,7 +44,6 @@ describe('recovery after the hub or the broker dies mid-stream', () => {
     expect(denOld?.reason).toBe('error');
     expect(kitchen.ready || den.ready).toBe(false);
 
-    await sleep(500);
     await hubProcess.start();
     const restartedMs = Date.now();
     await waitFor(() => kitchen.ready && den.ready, 'both satellites to be welcomed again', 5_000);
@@ -73,13 +72,13 @@ describe('recovery after the hub or the broker dies mid-stream', () => {
     const handler = new RecordingHandler();
     hub = await startHub(HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { brokerUrl: mosquitto.url }, http: { host: '127.0.0.1', port: 0 } }), {
       logger: silentLogger(),
-      turnHandler: handler,
+      services: () => ({ turns: handler }),
     });
     const kitchen = await connectSatellite('kitchen', mosquitto.url);
     clients.push(kitchen);
 
     const oldTurn = streamTurn(kitchen, pcmChunks(speech(), { realtime: true }));
-    await sleep(1_500);
+    await waitFor(() => (handler.turns[0]?.frames.length ?? 0) >= 25, 'a second of the turn to reach the hub');
     await mosquitto.kill();
     const old = await oldTurn;
     expect(old?.reason).toBe('error');

@@ -39,15 +39,17 @@ describe('the hugh-satellite command', () => {
   it('--input FILE --once: wakes, streams, plays the reply into --output, exits 0', async () => {
     hub = await startHub(HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }), {
       logger: silentLogger(),
-      turnHandler: {
-        async handleTurn(turn: Turn) {
-          let audioMs = 0;
-          for await (const _frame of turn.audio) if ((audioMs += 40) >= 2_000) turn.stopListening('end-of-speech');
-          const writer = turn.startReply({ sampleRateHz: 22_050, channels: 1 });
-          writer.write(chimePcm('done', { sampleRateHz: 22_050, channels: 1 }));
-          writer.end('done');
+      services: () => ({
+        turns: {
+          async handleTurn(turn: Turn) {
+            let audioMs = 0;
+            for await (const _frame of turn.audio) if ((audioMs += 40) >= 2_000) turn.stopListening('end-of-speech');
+            const writer = turn.startReply({ sampleRateHz: 22_050, channels: 1 });
+            writer.write(chimePcm('done', { sampleRateHz: 22_050, channels: 1 }));
+            writer.end('done');
+          },
         },
-      },
+      }),
     });
     const output = mkdtempSync(join(tmpdir(), 'hugh-cli-'));
     const clip = synthesize('hey jarvis, what time is it', VOICES[0]!);

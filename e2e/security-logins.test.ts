@@ -37,7 +37,7 @@ beforeAll(async () => {
   hub = await startHub(
     HubConfigSchema.parse({ mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0, trustedAddresses: ['127.0.0.1'] }, state: { dir: stateDir } }),
     // Announcements need a pipeline that speaks; this one ends each reply at once.
-    { logger, turnHandler: Object.assign(new RecordingHandler(), { announce: async (turn: Turn) => turn.startReply({ sampleRateHz: 16_000, channels: 1 }).end('done') }) },
+    { logger, services: () => ({ turns: new RecordingHandler(), announcer: { announce: async (turn: Turn) => turn.startReply({ sampleRateHz: 16_000, channels: 1 }).end('done') } }) },
   );
 });
 afterAll(async () => {

@@ -34,7 +34,7 @@ beforeAll(async () => {
       state: { dir: join(dir, 'state') },
       limits: { messagesPerSecond: 100, maxErrors: 20 },
     }),
-    { logger: silentLogger(), turnHandler: handler },
+    { logger: silentLogger(), services: () => ({ turns: handler }) },
   );
 });
 afterEach(async () => {

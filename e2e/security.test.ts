@@ -36,7 +36,7 @@ beforeAll(async () => {
       limits: { turnsPerMinute: 3, connectionsPerAddress: 12 },
       state: { dir: join(dir, 'state') },
     }),
-    { logger: silentLogger(), turnHandler: handler },
+    { logger: silentLogger(), services: () => ({ turns: handler }) },
   );
 });
 afterEach(async () => {
@@ -152,7 +152,7 @@ describe('TLS', () => {
     for (const url of [`mqtts://localhost:${hub.mqttsPort}`, `wss://localhost:${hub.httpsPort}`]) {
       const client = await connectSatellite('kitchen', url, { password: passwords.kitchen!, ca: readFileSync(otherCa.caCert), wait: false });
       clients.push(client);
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(await new Promise((resolve) => client.link.once('refused', resolve))).toBe('tls');
       expect(client.ready).toBe(false);
     }
   });

@@ -26,10 +26,12 @@ describe('sessions', () => {
     const first = await connectSatellite('kitchen', `ws://127.0.0.1:${hub.httpPort}`);
     clients.push(first);
     const firstDown = new Promise((resolve) => first.once('disconnected', () => resolve(true)));
+    // The first link says it gives up for good rather than retrying (which would evict the second).
+    const gaveUp = new Promise<string>((resolve) => first.link.on('problem', (error) => resolve((error as { code?: string }).code ?? '')));
     const second = await connectSatellite('kitchen', `ws://127.0.0.1:${hub.httpPort}`);
     clients.push(second);
     expect(await firstDown).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await gaveUp).toBe('HUGH_ERR_REPLACED');
     expect(first.ready).toBe(false);
     expect(second.ready).toBe(true);
     expect(hub.sessions.sessions.size).toBe(1);

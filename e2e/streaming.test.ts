@@ -53,7 +53,7 @@ describe('two satellites stream 10 s each at once, one over MQTT and one over We
   it('through the embedded aedes broker', async () => {
     const handler = new RecordingHandler();
     const config = HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } });
-    hub = await startHub(config, { logger: silentLogger(), turnHandler: handler });
+    hub = await startHub(config, { logger: silentLogger(), services: () => ({ turns: handler }) });
     await streamBoth(`mqtt://127.0.0.1:${hub.mqttPort}`, `ws://127.0.0.1:${hub.httpPort}`, handler);
   });
 
@@ -62,7 +62,7 @@ describe('two satellites stream 10 s each at once, one over MQTT and one over We
     await mosquitto.start();
     const handler = new RecordingHandler();
     const config = HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { brokerUrl: mosquitto.url }, http: { host: '127.0.0.1', port: 0 } });
-    hub = await startHub(config, { logger: silentLogger(), turnHandler: handler });
+    hub = await startHub(config, { logger: silentLogger(), services: () => ({ turns: handler }) });
     expect(hub.mqttPort).toBeUndefined();
     await streamBoth(mosquitto.url, `ws://127.0.0.1:${hub.httpPort}`, handler);
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@hugh/common';
-import { HubConfigSchema, HubEvents, createPipeline, parseWav, startHub, type Hub, type TurnRecord } from '@hugh/hub';
+import { HubConfigSchema, createPipeline, parseWav, startHub, type Hub, type TurnRecord } from '@hugh/hub';
 import mqtt from 'mqtt';
 import { startFileSatellite } from '../testing/file-satellite.js';
 import { fakeHttpServer } from '../testing/http-server.js';
@@ -35,7 +35,8 @@ describe('a spoken turn end to end (local engines)', () => {
       vad: { modelPath: sharedPath('models/silero-vad/silero_vad_v5.onnx') },
     });
     const logger = silentLogger();
-    hub = await startHub(config, { logger, turnHandler: await createPipeline(config, logger, { onRecord: (record) => records.push(record) }) });
+    hub = await startHub(config, { logger, services: (context) => createPipeline(config, logger, context) });
+    hub.events.on('turn', (record) => records.push(record));
 
     const { sink, stop } = await startFileSatellite({ hubUrl: hubUrl(hub), id: 'kitchen', clip: synthesize('hey jarvis, what time is it', VOICES[0]!, { padS: 1 }) });
     stops.push(stop);
@@ -68,7 +69,8 @@ describe('a spoken turn end to end (local engines)', () => {
       tts: { engines: [{ type: 'openai', url: 'http://127.0.0.1:1', timeoutMs: 1_000 }] },
     });
     const logger = silentLogger();
-    hub = await startHub(config, { logger, turnHandler: await createPipeline(config, logger, { onRecord: (record) => records.push(record) }) });
+    hub = await startHub(config, { logger, services: (context) => createPipeline(config, logger, context) });
+    hub.events.on('turn', (record) => records.push(record));
     const errors: string[] = [];
     const { sink, stop } = await startFileSatellite({
       hubUrl: `ws://127.0.0.1:${hub.httpPort}`,
@@ -90,8 +92,7 @@ describe('a spoken turn end to end (local engines)', () => {
   it('publishes availability, retained assist state and the turn’s events for home automation (WebSocket satellite)', async () => {
     const config = HubConfigSchema.parse({ auth: { allowAnonymous: true }, mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, vad: { modelPath: sharedPath('models/silero-vad/silero_vad_v5.onnx') } });
     const logger = silentLogger();
-    const events = new HubEvents();
-    hub = await startHub(config, { logger, events, turnHandler: await createPipeline(config, logger, { onRecord: (record) => events.emit('turn', record) }) });
+    hub = await startHub(config, { logger, services: (context) => createPipeline(config, logger, context) });
     const watcher = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { clientId: 'home-assistant', protocolVersion: 4 });
     const seen: { topic: string; payload: string; retain: boolean }[] = [];
     watcher.on('message', (topic, payload, packet) => seen.push({ topic, payload: payload.toString(), retain: packet.retain }));
@@ -131,7 +132,7 @@ describe('a spoken turn end to end (local engines)', () => {
       const piece = (content: string, done = false) => res.write(`${JSON.stringify({ message: { role: 'assistant', content }, done })}\n`);
       piece('Once upon a time, ');
       piece('a fox lived in the woods. ');
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await new Promise((resolve) => setTimeout(resolve, 2_000)); // the model thinking between sentences (not a wait)
       secondSentenceSentMs = Date.now();
       piece('It was very clever.');
       piece('', true);
@@ -146,7 +147,8 @@ describe('a spoken turn end to end (local engines)', () => {
       llm: { api: 'ollama', url: ollama.url, model: 'llama3.1:8b' },
     });
     const logger = silentLogger();
-    hub = await startHub(config, { logger, turnHandler: await createPipeline(config, logger, { onRecord: (record) => records.push(record) }) });
+    hub = await startHub(config, { logger, services: (context) => createPipeline(config, logger, context) });
+    hub.events.on('turn', (record) => records.push(record));
     const { sink, stop } = await startFileSatellite({ hubUrl: `mqtt://127.0.0.1:${hub.mqttPort}`, id: 'nursery', clip: synthesize('hey jarvis, tell me a story', VOICES[0]!) });
     stops.push(stop);
     await waitFor(() => records.length === 1 && sink.files.length === 1, 'the story', 25_000);
@@ -167,11 +169,12 @@ describe('a spoken turn end to end (local engines)', () => {
       state: { dir: mkdtempSync(join(tmpdir(), 'hugh-state-')) },
     });
     const logger = silentLogger();
-    const pipeline = await createPipeline(config, logger);
-    hub = await startHub(config, { logger, turnHandler: pipeline });
+    hub = await startHub(config, { logger, services: (context) => createPipeline(config, logger, context) });
     const { sink, stop } = await startFileSatellite({ hubUrl: `ws://127.0.0.1:${hub.httpPort}`, id: 'kitchen' });
     stops.push(stop);
-    pipeline.timers!.set('kitchen', 500);
+    // Typed as the kitchen satellite (the dashboard can ask on a satellite's behalf): the same local intent a spoken one reaches.
+    const asked = await fetch(`http://127.0.0.1:${hub.httpPort}/api/ask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'set a timer for one second', satelliteId: 'kitchen' }) });
+    expect(await asked.json()).toEqual({ reply: 'Timer set for 1 second.' });
     await waitFor(() => sink.files.length === 1, 'the timer announcement', 10_000);
     const speech = parseWav(readFileSync(sink.files[0]!));
     expect(speech.samples.length / speech.sampleRateHz).toBeGreaterThan(1);

@@ -3,7 +3,11 @@
  * (embedded broker, Silero VAD, pocketsphinx, local replies, espeak-ng) and a real hugh-satellite
  * process whose microphone is a recording.
  *
- *   npm run demo -- [--say "hey jarvis, what time is it" | --input FILE.wav] [--transport mqtt|ws] [--json]
+ *   npm run demo -- [--say "hey jarvis, what time is it" | --input FILE.wav] [--transport mqtt|ws] [--json] [hub flags…]
+ *
+ * Every other flag, the hub's config file (`--config`) and its environment (`HUGH_LLM_URL`, …) go to
+ * the hub as they would to `hugh-hub`, so the demo can run against your own engines; the demo only
+ * takes over its ports, logins and state dir.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
@@ -12,12 +16,20 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLogger, silentLogger } from '@hugh/common';
-import { CredentialStore, HubConfigSchema, createPipeline, startHub, type TurnRecord } from '@hugh/hub';
+import { CredentialStore, createPipeline, loadHubConfig, startHub, type TurnRecord } from '@hugh/hub';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const { values } = parseArgs({
-  options: { say: { type: 'string' }, input: { type: 'string' }, transport: { type: 'string', default: 'mqtt' }, json: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false } },
-});
+const DEMO_OPTIONS = { say: { type: 'string' }, input: { type: 'string' }, transport: { type: 'string', default: 'mqtt' }, json: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false } } as const;
+/** The demo's own flags; the rest are the hub's. */
+const { tokens } = parseArgs({ options: DEMO_OPTIONS, strict: false, tokens: true, allowPositionals: true });
+const demoArgs: string[] = [];
+const hubArgs: string[] = [];
+for (const token of tokens ?? []) {
+  const raw = token.kind === 'option' ? process.argv.slice(2).slice(token.index, token.index + (token.inlineValue === false ? 2 : 1)) : [process.argv[2 + token.index]!];
+  (token.kind === 'option' && token.name in DEMO_OPTIONS ? demoArgs : hubArgs).push(...raw);
+}
+const { values } = parseArgs({ args: demoArgs, options: DEMO_OPTIONS });
+const hubLoaded = loadHubConfig(hubArgs, process.env);
 if (values.transport !== 'mqtt' && values.transport !== 'ws') throw new Error('--transport must be mqtt or ws');
 
 /** Models: HUGH_MODELS_ROOT, else ../shared/models beside the repository, else where install scripts put them. */
@@ -39,15 +51,19 @@ const logger = values.verbose ? createLogger('hub') : silentLogger();
 // Authentication stays on, as in production: the demo provisions its own satellite credentials.
 const credentialsFile = join(work, 'credentials.json');
 const password = await CredentialStore.load(credentialsFile).issue('satellite', 'demo');
-const config = HubConfigSchema.parse({
-  mqtt: { host: '127.0.0.1', port: 0 },
-  http: { host: '127.0.0.1', port: 0 },
-  vad: { modelPath: vadModel },
-  auth: { credentialsFile },
+const hubConfig = hubLoaded.config;
+const config = {
+  ...hubConfig,
+  mqtt: { ...hubConfig.mqtt, host: '127.0.0.1', port: 0, brokerUrl: undefined },
+  http: { ...hubConfig.http, host: '127.0.0.1', port: 0 },
+  vad: { ...hubConfig.vad, modelPath: existsSync(hubConfig.vad.modelPath) ? hubConfig.vad.modelPath : vadModel },
+  auth: { ...hubConfig.auth, allowAnonymous: false, credentialsFile },
+  tls: { ...hubConfig.tls, certFile: undefined, keyFile: undefined, only: false },
   state: { dir: join(work, 'state') },
-});
+};
 let record: TurnRecord | undefined;
-const hub = await startHub(config, { logger, turnHandler: await createPipeline(config, logger, { onRecord: (r) => (record = r) }) });
+const hub = await startHub(config, { logger, services: (context) => createPipeline(config, logger, context) });
+hub.events.on('turn', (r) => (record = r));
 const output = join(work, 'replies');
 const hubUrl = values.transport === 'mqtt' ? `mqtt://127.0.0.1:${hub.mqttPort}` : `ws://127.0.0.1:${hub.httpPort}`;
 const satellite = spawn(

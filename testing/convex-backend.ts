@@ -1,6 +1,7 @@
 import { convexTest } from 'convex-test';
 import type { FunctionArgs, FunctionReference, FunctionReturnType } from 'convex/server';
-import { silentLogger, type ChatModel, type ConvexPort } from '@hugh/common';
+import { silentLogger } from '@hugh/common';
+import { type ChatModel, type ConvexPort } from '@hugh/common/clients';
 import { LlmWorker, type WorkerOptions } from '@hugh/worker';
 import schema from '../convex/schema.js';
 import { modules } from '../convex/test.setup.js';
@@ -22,6 +23,12 @@ export class ConvexTestBackend {
   private poller: NodeJS.Timeout | undefined;
   private reachable = true;
   private waiters: (() => void)[] = [];
+  private running = 0;
+
+  /** Calls made and not yet answered, those waiting while the backend is down included. */
+  get pending(): number {
+    return this.running;
+  }
 
   down(): void {
     this.reachable = false;
@@ -38,17 +45,27 @@ export class ConvexTestBackend {
     const backend = this;
     return {
       async query<F extends FunctionReference<'query'>>(fn: F, args: FunctionArgs<F>) {
-        await backend.reach();
-        backend.record('query', fn, args);
-        return (await backend.callQuery(fn, args)) as Awaited<FunctionReturnType<F>>;
+        backend.running++;
+        try {
+          await backend.reach();
+          backend.record('query', fn, args);
+          return (await backend.callQuery(fn, args)) as Awaited<FunctionReturnType<F>>;
+        } finally {
+          backend.running--;
+        }
       },
       async mutation<F extends FunctionReference<'mutation'>>(fn: F, args: FunctionArgs<F>) {
-        await backend.reach();
-        backend.record('mutation', fn, args);
+        backend.running++;
         try {
-          return (await backend.callMutation(fn, args)) as Awaited<FunctionReturnType<F>>;
+          await backend.reach();
+          backend.record('mutation', fn, args);
+          try {
+            return (await backend.callMutation(fn, args)) as Awaited<FunctionReturnType<F>>;
+          } finally {
+            await backend.refresh();
+          }
         } finally {
-          await backend.refresh();
+          backend.running--;
         }
       },
       onUpdate<F extends FunctionReference<'query'>>(fn: F, args: FunctionArgs<F>, callback: (result: Awaited<FunctionReturnType<F>>) => unknown, onError?: (error: Error) => unknown) {

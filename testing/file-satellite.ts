@@ -40,8 +40,19 @@ export async function startFileSatellite(options: FileSatelliteOptions) {
     clip = join(mkdtempSync(join(tmpdir(), 'hugh-quiet-')), 'quiet.wav');
     writeFileSync(clip, encodeWav(new Int16Array(16_000), 16_000));
   }
-  const satellite = new Satellite(client, new FileInput(clip), new WakeWordDetector([engine]), sink, {
-    preRollMs: 1_500,
+  const file = new FileInput(clip);
+  // What the microphone has delivered so far: tests wait for the clip to have been heard, not for a fixed time.
+  let heardSamples = 0;
+  const input = {
+    description: file.description,
+    async *samples(signal: AbortSignal) {
+      for await (const chunk of file.samples(signal)) {
+        yield chunk;
+        heardSamples += chunk.length;
+      }
+    },
+  };
+  const satellite = new Satellite(client, input, new WakeWordDetector([engine]), sink, {
     replyTimeoutMs: options.replyTimeoutMs ?? 15_000,
     chimes: options.chimes ?? false,
     logger,
@@ -58,6 +69,8 @@ export async function startFileSatellite(options: FileSatelliteOptions) {
     sink,
     satellite,
     states,
+    /** Seconds of the clip (then of silence) the satellite has heard and processed. */
+    heardSeconds: () => heardSamples / 16_000,
     async stop() {
       stopper.abort();
       await running;

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readWavAs16kMono } from '@hugh/satellite';
 
 export type Voice = { tool: 'flite'; voice: string } | { tool: 'espeak-ng'; voice: string };
 
@@ -41,4 +42,9 @@ export function onsetSeconds(samples: Int16Array, sampleRateHz = 16_000): number
   const threshold = 32_768 * 10 ** (-40 / 20);
   const index = samples.findIndex((sample) => Math.abs(sample) > threshold);
   return index < 0 ? Number.NaN : index / sampleRateHz;
+}
+
+/** The length of a WAV clip in seconds. */
+export function clipSeconds(path: string): number {
+  return readWavAs16kMono(path).length / 16_000;
 }

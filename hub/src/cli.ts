@@ -5,7 +5,6 @@ import { HUB_CONFIG_ENV, HUB_OPTIONS, loadHubConfig, type HubConfig } from './co
 import { TopicAcl } from './security/acl.js';
 import { issueCertificates } from './security/certificates.js';
 import { CredentialStore, type Principal } from './security/credentials.js';
-import { HubEvents } from './events.js';
 import { startHub } from './hub.js';
 import { createPipeline } from './pipeline/create-pipeline.js';
 
@@ -79,9 +78,7 @@ async function main(): Promise<void> {
   // A bug in one satellite's turn must not take the house down: log, keep serving.
   process.on('uncaughtException', (error) => logger.fatal({ err: error }, 'uncaught exception'));
   process.on('unhandledRejection', (error) => logger.error({ err: error }, 'unhandled rejection'));
-  const events = new HubEvents();
-  const turnHandler = await createPipeline(loaded.config, logger, { events, onRecord: (record) => events.emit('turn', record) });
-  const hub = await startHub(loaded.config, { logger, turnHandler, events });
+  const hub = await startHub(loaded.config, { logger, services: (context) => createPipeline(loaded.config, logger, context) });
   logger.info({ httpPort: hub.httpPort, httpsPort: hub.httpsPort, mqttPort: hub.mqttPort, mqttsPort: hub.mqttsPort, configFile: loaded.configFile }, 'hub ready');
   process.on('SIGHUP', () => hub.reloadCredentials());
   const stop = async (signal: string) => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { loadConfig, type OptionSpec } from '@hugh/common';
-import { DEFAULT_TOPIC_PREFIX, MAX_FRAME_BYTES } from '@hugh/protocol';
+import { DEFAULT_SYSTEM_PROMPT } from '@hugh/common/clients';
+import { DEFAULT_TOPIC_PREFIX, MAX_FRAME_BYTES, MAX_PRE_ROLL_MS } from '@hugh/protocol';
 import { isIP } from 'node:net';
 
 const port = z.int().min(0).max(65_535);
@@ -80,19 +81,23 @@ export const HubConfigSchema = z
         maxUtteranceMs: z.int().min(1_000).max(120_000).default(15_000),
         /** Wake words from several satellites within this window are one: the loudest keeps the turn. 0 turns it off. */
         arbitrationWindowMs: z.int().min(0).max(2_000).default(400),
+        /**
+         * Audio from before the wake word's end that satellites send at the start of each turn (told in
+         * their welcome): the words said right after the wake word, not the wake word itself, which
+         * pocketsphinx turned into "k jarvis but i miss it".
+         */
+        preRollMs: z.int().min(0).max(MAX_PRE_ROLL_MS).default(300),
       })
       .prefault({}),
     vad: z
       .strictObject({
-        modelPath: z.string().default(() => process.env.HUGH_VAD_MODEL ?? DEFAULT_VAD_MODEL),
+        modelPath: z.string().default(DEFAULT_VAD_MODEL),
         speechThreshold: z.number().gt(0).lt(1).default(0.5),
         /** Silence after speech that ends the utterance (pauses inside a sentence are shorter). */
         trailingSilenceMs: z.int().min(100).max(3_000).default(600),
         minSpeechMs: z.int().min(0).max(2_000).default(160),
         /** No speech this long after the wake word: the turn ends quietly. */
         noSpeechTimeoutMs: z.int().min(500).max(30_000).default(5_000),
-        /** Pre-roll kept for VAD and STT (the words right after the wake word, not the wake word itself). */
-        preRollKeepMs: z.int().min(0).max(5_000).default(300),
       })
       .prefault({}),
     stt: z
@@ -113,7 +118,7 @@ export const HubConfigSchema = z
     state: z
       .strictObject({
         /** Where the hub keeps what must survive a restart (timers). */
-        dir: z.string().default(() => process.env.HUGH_STATE_DIR ?? '/var/lib/hugh/state'),
+        dir: z.string().default('/var/lib/hugh/state'),
       })
       .prefault({}),
     /** The language model for questions no local intent answers. */
@@ -126,11 +131,7 @@ export const HubConfigSchema = z
         firstTokenTimeoutMs: z.int().min(500).max(120_000).default(8_000),
         stallTimeoutMs: z.int().min(500).max(120_000).default(5_000),
         historyTurns: z.int().min(0).max(50).default(4),
-        systemPrompt: z
-          .string()
-          .default(
-            'You are H.U.G.H., the voice assistant of a family home. Your answers are spoken aloud: answer in one to three short sentences of plain text, without lists, markdown or emoji.',
-          ),
+        systemPrompt: z.string().default(DEFAULT_SYSTEM_PROMPT),
       })
       .prefault({}),
     /**
@@ -302,6 +303,7 @@ export const HUB_OPTIONS: OptionSpec[] = [
   { flag: 'convex-url', env: 'HUGH_CONVEX_URL', path: 'convex.url', type: 'string', description: 'Convex deployment (https://….convex.cloud or a self-hosted backend); unset: local dispatcher' },
   { flag: 'convex-secret', env: 'HUGH_CONVEX_SECRET', path: 'convex.secret', type: 'string', description: 'the shared secret set in the deployment (prefer the env var: flags show in ps)' },
   { flag: 'max-utterance-ms', env: 'HUGH_MAX_UTTERANCE_MS', path: 'turn.maxUtteranceMs', type: 'int', description: 'longest utterance accepted (default 15000)' },
+  { flag: 'state-dir', env: 'HUGH_STATE_DIR', path: 'state.dir', type: 'string', description: 'where credentials, timers and the outbox are kept (default /var/lib/hugh/state)' },
 ];
 
 export function loadHubConfig(argv: string[], env: NodeJS.ProcessEnv) {

@@ -16,7 +16,7 @@ import { mayReadDetails } from './security/http-access.js';
 import { ConnectionCounter } from './security/limits.js';
 import { LoginGuard } from './security/login-guard.js';
 import { SessionManager } from './session/session-manager.js';
-import type { TurnHandler } from './session/turn.js';
+import type { HubContext, HubServices, ServicesFactory } from './services.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './transport/embedded-broker.js';
 import { AedesBus, ExternalBus, type MqttBus } from './transport/mqtt-bus.js';
 import { MqttTransport } from './transport/mqtt-transport.js';
@@ -63,9 +63,8 @@ function ensureStateDir(dir: string, logger: Logger): void {
 
 export interface HubDependencies {
   logger: Logger;
-  turnHandler?: TurnHandler;
-  /** Shared with the pipeline, so its turn records reach the same listeners. */
-  events?: HubEvents;
+  /** What answers satellites (the voice pipeline, or a test's handler); default: a drain that answers nothing. */
+  services?: ServicesFactory;
 }
 
 /**
@@ -75,16 +74,29 @@ export interface HubDependencies {
 export async function startHub(config: HubConfig, deps: HubDependencies): Promise<Hub> {
   const { logger } = deps;
   const topics = new Topics(config.mqtt.topicPrefix);
-  const events = deps.events ?? new HubEvents();
+  const events = new HubEvents();
   const counters = newCounters();
-  const turnHandler: TurnHandler = deps.turnHandler ?? new DrainTurnHandler(logger);
-  const sessions = new SessionManager({
+  const context: HubContext = {
+    events,
+    announce(satelliteId, text) {
+      try {
+        sessions.announce([satelliteId], text);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+  const services: HubServices = await (deps.services ?? (() => ({ turns: new DrainTurnHandler(logger) })))(context);
+  const sessions: SessionManager = new SessionManager({
     events,
     counters,
     arbitrationWindowMs: config.turn.arbitrationWindowMs,
     maxUtteranceMs: config.turn.maxUtteranceMs,
+    preRollMs: config.turn.preRollMs,
     hubVersion: HUB_VERSION,
-    turnHandler,
+    turnHandler: services.turns,
+    ...(services.announcer ? { announcer: services.announcer } : {}),
     logger,
     maxErrors: config.limits.maxErrors,
     errorWindowMs: config.limits.errorWindowMs,
@@ -119,23 +131,11 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
   };
   const tls = config.tls.certFile ? { cert: readTlsFile('certFile'), key: readTlsFile('keyFile') } : undefined;
 
-  turnHandler.attach?.({
-    events,
-    announce(satelliteId, text) {
-      try {
-        sessions.announce([satelliteId], text);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-  });
-
   let bus: MqttBus | undefined;
   let broker: EmbeddedBroker | undefined;
   const metrics = createMetrics({ events, sessions, counters });
   const snapshot = () => {
-    const engines = turnHandler.health?.() ?? {};
+    const engines = services.health?.() ?? {};
     // Degraded when some engine's breaker is open: the hub answers, through a fallback.
     const degraded = Object.values(engines).some((chain) => chain.some((engine) => engine.state === 'open'));
     return {
@@ -158,7 +158,7 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
     events,
     snapshot,
     announce: (satelliteId, text) => sessions.announce([satelliteId], text),
-    ...(turnHandler.ask ? { ask: turnHandler.ask.bind(turnHandler) } : {}),
+    ...(services.ask ? { ask: services.ask.bind(services) } : {}),
     ...(authenticate ? { authenticate } : {}),
     logger,
   });
@@ -276,7 +276,7 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
       },
       async close() {
         await sessions.close();
-        await turnHandler.close?.().catch((error: unknown) => logger.warn({ err: error }, 'error while closing the pipeline'));
+        await services.close?.().catch((error: unknown) => logger.warn({ err: error }, 'error while closing the pipeline'));
         activeBus.publish(topics.hub('availability'), 'offline', { retain: true, qos: 1 });
         for (const close of closers) await close().catch((error: unknown) => logger.warn({ err: error }, 'error while closing'));
       },

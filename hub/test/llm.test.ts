@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@hugh/common';
-import { OllamaChat, OpenAiChat, type ChatModel } from '@hugh/common';
+import { OllamaChat, OpenAiChat, type ChatModel } from '@hugh/common/clients';
 import { CANT_REACH, LlmReplies } from '@hugh/hub';
 import { fakeHttpServer, json } from '../../testing/http-server.js';
 

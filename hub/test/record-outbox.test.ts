@@ -49,7 +49,8 @@ it('Convex down for N turns, then back: all N records present exactly once, also
   await second.flush();
   expect(second.waiting).toBe(0);
   await vi.waitFor(async () => expect(await stored()).toHaveLength(N));
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Nothing more is on its way: the outbox is empty and the backend has no call pending.
+  await vi.waitFor(() => expect(convex.pending).toBe(0));
   const rows = await stored();
   expect(rows.map((row) => row.turnId).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
   expect(new Set(rows.map((row) => row.key)).size).toBe(N);

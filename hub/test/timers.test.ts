@@ -1,8 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '@hugh/common';
 import { IntentMatcher, LocalIntentReplies, TimerService, parseDuration, spokenDuration, type ReplyGenerator } from '@hugh/hub';
 
@@ -63,39 +62,50 @@ describe('timers', () => {
     timers.close();
   });
 
-  it('rings on the satellite that set it', async () => {
-    said.length = 0;
-    const timers = service();
-    timers.set('den', 150);
-    await sleep(400);
-    expect(said).toEqual([['den', 'Your 1 second timer is done.']]);
-  });
+  describe('on a fake clock', () => {
+    afterEach(() => vi.useRealTimers());
 
-  it('survives a hub restart: a pending timer rings after it, one that ended meanwhile rings at once, saying so', async () => {
-    said.length = 0;
-    const file = join(mkdtempSync(join(tmpdir(), 'hugh-timers-')), 'timers.json');
-    const before = service(file);
-    before.set('kitchen', 600);
-    before.close(); // the hub dies
-    const before2 = service(file);
-    before2.set('den', 100);
-    before2.close();
-    await sleep(300);
-    service(file); // the hub starts again
-    await sleep(50);
-    expect(said).toEqual([['den', 'Your 1 second timer is done, while I was restarting.']]);
-    await sleep(500);
-    expect(said.at(-1)).toEqual(['kitchen', 'Your 1 second timer is done.']);
-  });
+    it('rings on the satellite that set it, when it is due and not before', () => {
+      vi.useFakeTimers();
+      said.length = 0;
+      const timers = service();
+      timers.set('den', 150);
+      vi.advanceTimersByTime(149);
+      expect(said).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(said).toEqual([['den', 'Your 1 second timer is done.']]);
+    });
 
-  it('waits for an offline satellite to come back', async () => {
-    said.length = 0;
-    const timers = service(undefined, false);
-    timers.set('attic', 50);
-    await sleep(200);
-    expect(said).toEqual([]);
-    timers.announce = (id, text) => (said.push([id, text]), true);
-    timers.deliverPending('attic');
-    expect(said).toEqual([['attic', 'Your 1 second timer is done.']]);
+    it('survives a hub restart: a pending timer rings after it, one that ended meanwhile rings at once, saying so', () => {
+      vi.useFakeTimers();
+      said.length = 0;
+      const file = join(mkdtempSync(join(tmpdir(), 'hugh-timers-')), 'timers.json');
+      const before = service(file);
+      before.set('kitchen', 600);
+      before.close(); // the hub dies
+      const before2 = service(file);
+      before2.set('den', 100);
+      before2.close();
+      vi.advanceTimersByTime(300); // the hub is down for 300 ms: den's timer ends meanwhile
+      service(file); // the hub starts again
+      vi.advanceTimersByTime(0);
+      expect(said).toEqual([['den', 'Your 1 second timer is done, while I was restarting.']]);
+      vi.advanceTimersByTime(299);
+      expect(said).toHaveLength(1);
+      vi.advanceTimersByTime(1);
+      expect(said.at(-1)).toEqual(['kitchen', 'Your 1 second timer is done.']);
+    });
+
+    it('waits for an offline satellite to come back', () => {
+      vi.useFakeTimers();
+      said.length = 0;
+      const timers = service(undefined, false);
+      timers.set('attic', 50);
+      vi.advanceTimersByTime(200);
+      expect(said).toEqual([]);
+      timers.announce = (id, text) => (said.push([id, text]), true);
+      timers.deliverPending('attic');
+      expect(said).toEqual([['attic', 'Your 1 second timer is done.']]);
+    });
   });
 });

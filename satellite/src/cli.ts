@@ -81,7 +81,6 @@ async function run(config: SatelliteConfig, logger: Logger): Promise<void> {
   });
   const sink = createSink(config.audio.output, logger);
   const satellite = new Satellite(client, input, detector, sink, {
-    preRollMs: config.audio.preRollMs,
     replyTimeoutMs: config.turn.replyTimeoutMs,
     chimes: config.audio.chimes,
     logger,

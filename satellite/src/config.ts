@@ -44,13 +44,12 @@ export const SatelliteConfigSchema = z.strictObject({
       recorder: z.enum(['arecord', 'sox', 'rec']).optional(),
       /** `speaker`, `none`, or a folder where each reply is written as a WAV file. */
       output: z.string().default('speaker'),
-      preRollMs: z.int().min(0).max(5_000).default(1_500),
       chimes: z.boolean().default(true),
     })
     .prefault({}),
   wake: z
     .strictObject({
-      modelsDir: z.string().default(() => process.env.HUGH_MODELS_DIR ?? DEFAULT_MODELS_DIR),
+      modelsDir: z.string().default(DEFAULT_MODELS_DIR),
       keywords: keywordList.default([{ model: 'hey_jarvis_v0.1.onnx', threshold: 0.5 }]),
       refractoryMs: z.int().min(0).max(30_000).default(2_000),
       /** Threshold while a reply plays (barge-in without waking on our own voice). */
@@ -83,7 +82,6 @@ export const SATELLITE_OPTIONS: OptionSpec[] = [
   { flag: 'input', env: 'HUGH_INPUT', path: 'audio.input', type: 'string', description: 'FILE.wav or - (stdin) instead of the microphone' },
   { flag: 'device', env: 'HUGH_AUDIO_DEVICE', path: 'audio.device', type: 'string', description: 'microphone device (ALSA name for arecord, e.g. plughw:1,0)' },
   { flag: 'output', env: 'HUGH_OUTPUT', path: 'audio.output', type: 'string', description: 'speaker (default), none, or a folder for reply WAV files' },
-  { flag: 'pre-roll-ms', env: 'HUGH_PRE_ROLL_MS', path: 'audio.preRollMs', type: 'int', description: 'audio sent from before the wake word (default 1500)' },
   { flag: 'models-dir', env: 'HUGH_MODELS_DIR', path: 'wake.modelsDir', type: 'string', description: `openWakeWord models folder (default ${DEFAULT_MODELS_DIR})` },
   { flag: 'keywords', env: 'HUGH_KEYWORDS', path: 'wake.keywords', type: 'string', description: 'keyword models with optional thresholds: hey_jarvis_v0.1.onnx:0.5,alexa_v0.1.onnx' },
   { flag: 'porcupine-access-key', env: 'HUGH_PORCUPINE_ACCESS_KEY', path: 'wake.porcupine.accessKey', type: 'string', description: 'use Porcupine with this Picovoice AccessKey' },

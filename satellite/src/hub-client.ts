@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from '@hugh/common';
 import {
   CAPTURE_SAMPLE_RATE_HZ,
+  Framer,
   encodeAudioFrame,
   newTurnId,
   satelliteMessage,
@@ -54,19 +55,21 @@ export interface HubClientEvents {
 export type StreamEnd = 'stop-listening' | 'max-length' | 'end-of-input' | 'cancelled' | 'error';
 
 /**
- * One turn's outgoing audio. `signal` aborts when the hub says stop-listening or cancel, or the
- * link drops: the turn is then abandoned, never resumed, so no stale audio reaches the hub.
+ * One turn's outgoing audio. `signal` aborts when the hub says stop-listening or cancel, the link
+ * drops, or the turn reaches the hub's longest utterance (the welcome's `maxUtteranceMs`, the one
+ * limit the satellite keeps): the turn is then abandoned, never resumed, so no stale audio reaches the hub.
  */
 export class OutgoingTurn {
   private readonly controller = new AbortController();
+  private readonly framer = new Framer(CAPTURE_FRAME_BYTES);
   private seq = 0;
-  private pending = Buffer.alloc(0);
   private ended = false;
   private firstSampleMs: number | undefined;
 
   constructor(
     readonly turnId: number,
     private readonly link: HubLink,
+    private readonly maxUtteranceMs: number,
     private readonly onEnd: (turn: OutgoingTurn) => void,
   ) {}
 
@@ -82,10 +85,9 @@ export class OutgoingTurn {
   sendPcm(pcm: Uint8Array, capturedAtMs = Date.now()): void {
     if (this.ended || this.signal.aborted) return;
     this.firstSampleMs ??= capturedAtMs;
-    this.pending = this.pending.length > 0 ? Buffer.concat([this.pending, pcm]) : Buffer.from(pcm);
-    while (this.pending.length >= CAPTURE_FRAME_BYTES) {
-      this.sendFrame(this.pending.subarray(0, CAPTURE_FRAME_BYTES), false);
-      this.pending = this.pending.subarray(CAPTURE_FRAME_BYTES);
+    for (const frame of this.framer.push(pcm)) {
+      this.sendFrame(frame, false);
+      if (this.seq * CAPTURE_FRAME_MS >= this.maxUtteranceMs) return this.abort('max-length');
     }
   }
 
@@ -99,8 +101,8 @@ export class OutgoingTurn {
   end(reason: StreamEnd): void {
     if (this.ended) return;
     this.ended = true;
-    if (!this.signal.aborted && this.pending.length > 0) this.sendFrame(this.pending, false);
-    this.pending = Buffer.alloc(0);
+    const rest = this.framer.flush();
+    if (!this.signal.aborted && rest.length > 0) this.sendFrame(rest, false);
     this.link.sendControl(satelliteMessage({ type: 'audio-stop', turnId: this.turnId, reason, frameCount: this.seq }));
     this.onEnd(this);
   }
@@ -121,8 +123,13 @@ export class OutgoingTurn {
 export class HubClient extends EventEmitter<HubClientEvents> {
   muted = false;
   volumePercent = 70;
+  /** The hub's limits, from its welcome. */
   maxUtteranceMs = 15_000;
+  /** Audio from before the wake word's end the hub wants at the start of each turn. */
+  preRollMs = 0;
   private isReady = false;
+  /** Refused by the hub (`reject`): no more hellos until the link reconnects. */
+  private rejected = false;
   private helloTimer: NodeJS.Timeout | undefined;
   private outgoing: OutgoingTurn | undefined;
   private reply: Reply | undefined;
@@ -134,7 +141,10 @@ export class HubClient extends EventEmitter<HubClientEvents> {
   ) {
     super();
     this.logger = options.logger;
-    link.on('up', () => this.sendHello());
+    link.on('up', () => {
+      this.rejected = false;
+      this.sendHello();
+    });
     link.on('down', (reason) => this.lost(reason));
     link.on('hub-status', (online) => {
       if (online) this.sendHello();
@@ -198,14 +208,14 @@ export class HubClient extends EventEmitter<HubClientEvents> {
     this.link.sendControl(
       satelliteMessage({ type: 'audio-start', turnId, sampleRateHz: CAPTURE_SAMPLE_RATE_HZ, channels: 1, codec: 'pcm_s16le', preRollMs: Math.round(options.preRollMs) }),
     );
-    const turn = new OutgoingTurn(turnId, this.link, (ended) => {
+    const turn = new OutgoingTurn(turnId, this.link, this.maxUtteranceMs, (ended) => {
       if (this.outgoing === ended) this.outgoing = undefined;
     });
     this.outgoing = turn;
     return turn;
   }
 
-  /** Tells the hub to drop a turn (the user pressed stop, or barge-in on the satellite). */
+  /** Tells the hub to drop a turn the satellite gave up on (muted mid-turn, no reply in time), so it stops working on it. */
   cancelTurn(turnId: number): void {
     this.link.sendControl(satelliteMessage({ type: 'cancel', turnId, reason: 'user' }));
     if (this.reply?.turnId === turnId) this.reply = undefined;
@@ -231,7 +241,7 @@ export class HubClient extends EventEmitter<HubClientEvents> {
   private sendHello(): void {
     clearTimeout(this.helloTimer);
     this.helloTimer = setTimeout(() => {
-      if (!this.isReady && this.link.connected) this.sendHello();
+      if (!this.isReady && !this.rejected && this.link.connected) this.sendHello();
     }, HELLO_RETRY_MS);
     this.helloTimer.unref();
     this.link.sendControl(
@@ -253,10 +263,13 @@ export class HubClient extends EventEmitter<HubClientEvents> {
         this.muted = message.muted;
         this.volumePercent = message.volumePercent;
         this.maxUtteranceMs = message.maxUtteranceMs;
+        this.preRollMs = message.preRollMs;
         this.logger.info({ hubVersion: message.hubVersion }, 'welcomed by hub');
         this.emit('ready');
         return;
       case 'reject':
+        this.rejected = true;
+        clearTimeout(this.helloTimer);
         this.logger.error({ code: message.code }, `hub rejected this satellite: ${message.message}`);
         this.emit('hub-error', message.code, message.message, undefined);
         return;
@@ -326,19 +339,11 @@ export async function streamTurn(
 ): Promise<{ turnId: number; frames: number; reason: StreamEnd } | undefined> {
   const turn = client.beginTurn({ preRollMs: options.preRollMs ?? 0, ...(options.wake ? { wake: options.wake } : {}), ...(options.turnId !== undefined ? { turnId: options.turnId } : {}) });
   if (!turn) return undefined;
-  let reason: StreamEnd = 'end-of-input';
-  const maxBytes = (client.maxUtteranceMs / 1000) * CAPTURE_SAMPLE_RATE_HZ * 2;
-  let sentBytes = 0;
   for await (const chunk of audio) {
     if (turn.signal.aborted) break;
     turn.sendPcm(chunk);
-    sentBytes += chunk.byteLength;
-    if (sentBytes >= maxBytes) {
-      reason = 'max-length';
-      break;
-    }
   }
-  if (turn.signal.aborted) reason = turn.abortReason ?? 'cancelled';
+  const reason: StreamEnd = turn.signal.aborted ? (turn.abortReason ?? 'cancelled') : 'end-of-input';
   turn.end(reason);
   return { turnId: turn.turnId, frames: turn.frameCount, reason };
 }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '@hugh/common';
-import { CAPTURE_SAMPLE_RATE_HZ, type PlaybackFormat, type SatelliteState } from '@hugh/protocol';
+import { CAPTURE_SAMPLE_RATE_HZ, MAX_PRE_ROLL_MS, type PlaybackFormat, type SatelliteState } from '@hugh/protocol';
 import { chimeDurationMs, chimePcm, CHIME_FORMAT, type Chime } from './audio/chimes.js';
 import type { AudioInput } from './audio/input.js';
 import { PcmRingBuffer } from './audio/ring-buffer.js';
@@ -18,8 +18,6 @@ type Mode =
   | { state: 'muted' };
 
 export interface SatelliteOptions {
-  /** Audio kept from before the wake word's end and sent first, so nobody has to pause. */
-  preRollMs: number;
   /** Back to idle when no reply starts within this time after the end of speech. */
   replyTimeoutMs: number;
   chimes: boolean;
@@ -54,7 +52,8 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
   ) {
     super();
     this.logger = options.logger;
-    this.ring = new PcmRingBuffer(Math.round((CAPTURE_SAMPLE_RATE_HZ * options.preRollMs) / 1000));
+    // Holds as much as any hub may ask for; each turn sends the welcome's `preRollMs` of it.
+    this.ring = new PcmRingBuffer(Math.round((CAPTURE_SAMPLE_RATE_HZ * MAX_PRE_ROLL_MS) / 1000));
     client.on('ready', () => {
       if (client.muted) this.setMode({ state: 'muted' });
       this.client.reportState(this.mode.state);
@@ -90,8 +89,11 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
   setMuted(muted: boolean): void {
     if (muted === (this.mode.state === 'muted')) return;
     if (muted) {
-      if (this.mode.state === 'streaming') this.mode.turn.abort('cancelled');
-      if (this.mode.state === 'speaking') this.sink.abort();
+      const mode = this.mode;
+      if (mode.state === 'streaming') mode.turn.abort('cancelled');
+      if (mode.state === 'speaking') this.sink.abort();
+      // A turn the satellite gives up on: the hub stops working on it too.
+      if (mode.state === 'waiting' || mode.state === 'speaking') this.client.cancelTurn(mode.turnId);
       this.setMode({ state: 'muted' });
     } else this.setMode({ state: 'idle' });
   }
@@ -108,6 +110,7 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
       }
       if (mode.state === 'waiting' && Date.now() - mode.sinceMs > this.options.replyTimeoutMs) {
         this.logger.warn({ turnId: mode.turnId }, 'no reply from the hub; back to idle');
+        this.client.cancelTurn(mode.turnId);
         this.setMode({ state: 'idle' });
       }
       // The satellite's own chime must not wake it.
@@ -122,9 +125,7 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
   }
 
   private stream(turn: OutgoingTurn, samples: Int16Array): void {
-    if (turn.signal.aborted) return;
     turn.sendPcm(pcmBytes(samples));
-    if (turn.frameCount * 40 >= this.client.maxUtteranceMs) turn.abort('max-length');
   }
 
   /** Runs the moment the hub says stop (or the link drops), not at the next microphone chunk. */
@@ -157,7 +158,7 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
 
   private startTurn(detection: Detection | undefined, hubTurnId?: number): number | undefined {
     if (this.mode.state === 'muted' || this.mode.state === 'streaming') return undefined;
-    const preRoll = detection ? this.ring.snapshot() : new Int16Array(0);
+    const preRoll = detection ? this.ring.snapshot((this.client.preRollMs / 1000) * CAPTURE_SAMPLE_RATE_HZ) : new Int16Array(0);
     const turn = this.client.beginTurn({
       preRollMs: Math.round((preRoll.length / CAPTURE_SAMPLE_RATE_HZ) * 1000),
       ...(detection ? { wake: { engine: detection.engine, keyword: detection.keyword, score: detection.score, levelDbfs: detection.levelDbfs, detectedAtMs: Date.now() } } : {}),

@@ -1,4 +1,5 @@
-import { connectConvex, createLogger, formatHelp, OllamaChat, OpenAiChat, type ChatModel } from '@hugh/common';
+import { createLogger, formatHelp } from '@hugh/common';
+import { connectConvex, OllamaChat, OpenAiChat, type ChatModel } from '@hugh/common/clients';
 import { HughError } from '@hugh/protocol';
 import { loadWorkerConfig, WORKER_CONFIG_ENV, WORKER_OPTIONS } from './config.js';
 import { LlmWorker } from './worker.js';

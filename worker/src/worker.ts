@@ -1,4 +1,5 @@
-import { convexErrorCode, convexFunctions, type ChatModel, type ClaimedTurn, type ConvexPort, type Logger } from '@hugh/common';
+import { withStallTimeout, type Logger } from '@hugh/common';
+import { convexErrorCode, convexFunctions, type ChatModel, type ClaimedTurn, type ConvexPort } from '@hugh/common/clients';
 import { HughError } from '@hugh/protocol';
 import { ReplyBatcher } from './reply-batcher.js';
 
@@ -164,18 +165,18 @@ export class LlmWorker {
         });
     };
     const flusher = setInterval(() => enqueue(batcher.due(Date.now())), Math.max(10, Math.floor(this.options.batchMs / 2)));
-    let watchdog = setTimeout(() => controller.abort(new HughError('HUGH_ERR_TIMEOUT', `${model.name}: no first token within ${this.options.firstTokenTimeoutMs} ms`)), this.options.firstTokenTimeoutMs);
     try {
-      for await (const piece of model.chat(turn.messages, { signal: controller.signal })) {
-        clearTimeout(watchdog);
-        watchdog = setTimeout(() => controller.abort(new HughError('HUGH_ERR_TIMEOUT', `${model.name}: silent for ${this.options.stallTimeoutMs} ms`)), this.options.stallTimeoutMs);
-        enqueue(batcher.add(piece, Date.now()));
-      }
+      const pieces = withStallTimeout((signal) => model.chat(turn.messages, { signal }), {
+        firstItemMs: this.options.firstTokenTimeoutMs,
+        stallMs: this.options.stallTimeoutMs,
+        signal: controller.signal,
+        what: model.name,
+      });
+      for await (const piece of pieces) enqueue(batcher.add(piece, Date.now()));
       enqueue(batcher.take());
     } catch (error) {
       throw controller.signal.aborted && controller.signal.reason instanceof Error ? controller.signal.reason : error;
     } finally {
-      clearTimeout(watchdog);
       clearInterval(flusher);
     }
     await writing;

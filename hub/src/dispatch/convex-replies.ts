@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { AsyncQueue, convexFunctions, withTimeout, type ConvexPort, type Logger, type TurnView } from '@hugh/common';
+import { AsyncQueue, withStallTimeout, withTimeout, type Logger } from '@hugh/common';
+import { convexFunctions, type ConvexPort, type TurnView } from '@hugh/common/clients';
 import { HughError } from '@hugh/protocol';
 import type { ReplyGenerator } from '../pipeline/replies.js';
+import { APOLOGIES } from './apologies.js';
 import type { ModelRouter } from './router.js';
 
 export interface ConvexRepliesOptions {
@@ -13,8 +15,6 @@ export interface ConvexRepliesOptions {
   logger: Logger;
 }
 
-const LOST_IT = 'Sorry, I lost my train of thought.';
-const STARTING_AGAIN = ' Sorry, let me start that again. ';
 
 /**
  * The Convex dispatcher: submits the question as a turn, follows the turn with a subscription and
@@ -57,42 +57,27 @@ export class ConvexReplies implements ReplyGenerator {
     }
     logger.debug({ satelliteId: context.satelliteId, convexTurnId: turnId, route: route.name }, 'turn submitted to Convex');
 
-    const views = new AsyncQueue<TurnView | null>();
-    const unsubscribe = this.convex.onUpdate(convexFunctions.watchTurn, { secret, turnId }, (view) => views.push(view), (error) => views.fail(error));
-    let timer: NodeJS.Timeout | undefined;
-    const arm = (timeoutMs: number, reason: string) => {
-      clearTimeout(timer);
-      timer = setTimeout(() => views.fail(new HughError('HUGH_ERR_TIMEOUT', reason)), timeoutMs);
-    };
-    const onAbort = () => views.end();
-    context.signal.addEventListener('abort', onAbort, { once: true });
-    arm(this.options.firstTextTimeoutMs, 'no worker answered');
     let spoken = '';
-    let reply = '';
     let finished = false;
     try {
-      for await (const view of views) {
-        if (!view) throw new HughError('HUGH_ERR_UNKNOWN_TURN', `Convex lost turn ${turnId}`);
-        if (view.reply.length < reply.length || !view.reply.startsWith(reply)) {
+      const pieces = withStallTimeout((signal) => this.follow(turnId, signal), {
+        firstItemMs: this.options.firstTextTimeoutMs,
+        stallMs: this.options.stallTimeoutMs,
+        signal: context.signal,
+        what: `Convex turn ${turnId}`,
+      });
+      for await (const piece of pieces) {
+        if (piece.kind === 'text') {
+          spoken += piece.text;
+          yield piece.text;
+        } else if (piece.kind === 'restarted') {
           // A worker died and another started the answer again: say so rather than splice two answers.
-          if (spoken) yield STARTING_AGAIN;
-          reply = '';
-        }
-        if (view.reply.length > reply.length) {
-          const piece = view.reply.slice(reply.length);
-          reply = view.reply;
-          spoken += piece;
-          arm(this.options.stallTimeoutMs, 'the worker stalled');
-          yield piece;
-        }
-        if (view.status === 'done') {
+          if (spoken) yield ` ${APOLOGIES.startingAgain} `;
+        } else {
           finished = true;
-          return;
-        }
-        if (view.status === 'failed' || view.status === 'cancelled') {
-          finished = true;
-          logger.warn({ satelliteId: context.satelliteId, convexTurnId: turnId, error: view.error }, 'Convex turn failed');
-          if (spoken) yield ` ${LOST_IT}`;
+          if (piece.status === 'done') return;
+          logger.warn({ satelliteId: context.satelliteId, convexTurnId: turnId, error: piece.error }, 'Convex turn failed');
+          if (spoken) yield ` ${APOLOGIES.lostIt}`;
           else yield* this.local.reply(transcript, context);
           return;
         }
@@ -103,13 +88,43 @@ export class ConvexReplies implements ReplyGenerator {
       // Withdraw the turn before answering locally, so a late worker does not answer too.
       finished = true;
       this.cancel(turnId);
-      if (spoken) yield ` ${LOST_IT}`;
+      if (spoken) yield ` ${APOLOGIES.lostIt}`;
       else yield* this.local.reply(transcript, context);
     } finally {
-      clearTimeout(timer);
-      unsubscribe();
-      context.signal.removeEventListener('abort', onAbort);
       if (!finished) this.cancel(turnId);
+    }
+  }
+
+  /**
+   * The turn's reply as it grows, from a subscription: each new piece of text, a restart (the reply
+   * shrank: another worker began again), and how it ended. Ends when `signal` aborts.
+   */
+  private async *follow(turnId: string, signal: AbortSignal): AsyncIterable<{ kind: 'text'; text: string } | { kind: 'restarted' } | { kind: 'end'; status: 'done' | 'failed' | 'cancelled'; error?: string }> {
+    const views = new AsyncQueue<TurnView | null>();
+    const unsubscribe = this.convex.onUpdate(convexFunctions.watchTurn, { secret: this.options.secret, turnId }, (view) => views.push(view), (error) => views.fail(error));
+    const onAbort = () => views.end();
+    signal.addEventListener('abort', onAbort, { once: true });
+    let reply = '';
+    try {
+      for await (const view of views) {
+        if (!view) throw new HughError('HUGH_ERR_UNKNOWN_TURN', `Convex lost turn ${turnId}`);
+        if (view.reply.length < reply.length || !view.reply.startsWith(reply)) {
+          reply = '';
+          yield { kind: 'restarted' };
+        }
+        if (view.reply.length > reply.length) {
+          const text = view.reply.slice(reply.length);
+          reply = view.reply;
+          yield { kind: 'text', text };
+        }
+        if (view.status === 'done' || view.status === 'failed' || view.status === 'cancelled') {
+          yield { kind: 'end', status: view.status, ...(view.error !== undefined ? { error: view.error } : {}) };
+          return;
+        }
+      }
+    } finally {
+      unsubscribe();
+      signal.removeEventListener('abort', onAbort);
     }
   }
 

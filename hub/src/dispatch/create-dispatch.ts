@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { connectConvex, convexFunctions, OllamaChat, OpenAiChat, withTimeout, type ConvexPort, type ConvexTurnRecord, type Logger } from '@hugh/common';
+import { withTimeout, type Logger } from '@hugh/common';
+import { connectConvex, convexFunctions, OllamaChat, OpenAiChat, type ConvexPort, type ConvexTurnRecord } from '@hugh/common/clients';
 import type { HubConfig } from '../config.js';
 import type { EngineStatus } from '../engines/chain.js';
 import type { TurnRecord } from '../pipeline/turn-record.js';

@@ -1,6 +1,7 @@
-import type { Logger } from '@hugh/common';
+import { withStallTimeout, type Logger } from '@hugh/common';
+import { type ChatMessage, type ChatModel } from '@hugh/common/clients';
 import type { ReplyGenerator } from '../pipeline/replies.js';
-import type { ChatMessage, ChatModel } from '@hugh/common';
+import { APOLOGIES } from './apologies.js';
 
 export interface LlmRepliesOptions {
   systemPrompt: string;
@@ -13,8 +14,7 @@ export interface LlmRepliesOptions {
   logger: Logger;
 }
 
-export const CANT_REACH = "Sorry, I can't reach my language model right now.";
-const LOST_IT = 'Sorry, I lost my train of thought.';
+export const CANT_REACH = APOLOGIES.cantReach;
 
 /**
  * Questions no local intent answers go to a language model, streamed so speech can start on the
@@ -32,25 +32,23 @@ export class LlmReplies implements ReplyGenerator {
   async *reply(transcript: string, context: { satelliteId: string; room: string | undefined; signal: AbortSignal }): AsyncIterable<string> {
     const past = this.history.get(context.satelliteId) ?? [];
     const messages: ChatMessage[] = [{ role: 'system', content: this.options.systemPrompt }, ...past, { role: 'user', content: transcript }];
-    const watchdog = new AbortController();
-    const signal = AbortSignal.any([context.signal, watchdog.signal]);
-    let timer = setTimeout(() => watchdog.abort('first-token'), this.options.firstTokenTimeoutMs);
     let answer = '';
     try {
-      for await (const piece of this.model.chat(messages, { signal })) {
-        clearTimeout(timer);
+      const pieces = withStallTimeout((signal) => this.model.chat(messages, { signal }), {
+        firstItemMs: this.options.firstTokenTimeoutMs,
+        stallMs: this.options.stallTimeoutMs,
+        signal: context.signal,
+        what: this.model.name,
+      });
+      for await (const piece of pieces) {
         answer += piece;
         yield piece;
-        // Only the model's silence counts: the time the pipeline spends speaking between pulls does not.
-        timer = setTimeout(() => watchdog.abort('stall'), this.options.stallTimeoutMs);
       }
     } catch (error) {
       if (context.signal.aborted) return;
-      this.options.logger.warn({ model: this.model.name, reason: watchdog.signal.aborted ? watchdog.signal.reason : (error as Error).message }, 'language model failed');
-      yield answer ? ` ${LOST_IT}` : CANT_REACH;
+      this.options.logger.warn({ model: this.model.name, reason: (error as Error).message }, 'language model failed');
+      yield answer ? ` ${APOLOGIES.lostIt}` : APOLOGIES.cantReach;
       return;
-    } finally {
-      clearTimeout(timer);
     }
     const kept = [...past, { role: 'user' as const, content: transcript }, { role: 'assistant' as const, content: answer }];
     this.history.set(context.satelliteId, kept.slice(-2 * this.options.historyTurns));

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Backoff, convexFunctions, RetryTimer, withTimeout, type ConvexPort, type ConvexTurnRecord, type Logger } from '@hugh/common';
+import { Backoff, RetryTimer, withTimeout, type Logger } from '@hugh/common';
+import { convexFunctions, type ConvexPort, type ConvexTurnRecord } from '@hugh/common/clients';
 
 /**
  * Turn records on their way to Convex. Each record is first written to a local SQLite file, then

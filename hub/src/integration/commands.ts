@@ -1,5 +1,5 @@
 import type { Logger } from '@hugh/common';
-import { HughError, hubMessage, newTurnId, type ErrorCode, type Topics } from '@hugh/protocol';
+import { HughError, type ErrorCode, type Topics } from '@hugh/protocol';
 import type { HubEvents } from '../events.js';
 import type { SessionManager } from '../session/session-manager.js';
 import type { MqttBus } from '../transport/mqtt-bus.js';
@@ -102,27 +102,19 @@ export class CommandHandler {
     if (!session) throw new HughError('HUGH_ERR_UNKNOWN_SATELLITE', `satellite ${satelliteId} is not connected`);
     switch (name) {
       case 'stop':
-        session.cancelTurn('stop-command', true);
+        session.stop();
         return;
-      case 'mute': {
-        const muted = parseMuted(payload);
-        session.muted = muted;
-        if (muted) session.cancelTurn('stop-command', true);
-        session.link.sendControl(hubMessage({ type: 'mute', muted }));
+      case 'mute':
+        session.setMuted(parseMuted(payload));
         return;
-      }
-      case 'volume': {
-        const percent = parsePercent(payload);
-        session.volumePercent = percent;
-        session.link.sendControl(hubMessage({ type: 'volume', percent }));
-        this.events.emit('volume', session.satelliteId, percent);
+      case 'volume':
+        session.setVolume(parsePercent(payload));
         return;
-      }
       case 'say':
         this.sessions.announce([session.satelliteId], parseSay(payload).text);
         return;
       case 'listen':
-        session.link.sendControl(hubMessage({ type: 'listen', turnId: newTurnId('hub') }));
+        session.requestListen();
         return;
       default:
         throw new HughError('HUGH_ERR_UNKNOWN_MESSAGE_TYPE', `unknown command ${name} (stop, mute, volume, listen, say)`);

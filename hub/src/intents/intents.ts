@@ -34,8 +34,8 @@ export class IntentMatcher {
   }
 
   match(text: string): MatchedIntent | undefined {
-    // "please" and the wake phrase are noise around a command.
-    const normalised = normalise(text).replace(/^(please )|( please)$/g, '').replace(/^(hey )?jarvis /, '');
+    // "please" is noise around a command (the wake phrase is gone already: cleanTranscript).
+    const normalised = normalise(text).replace(/^(please )|( please)$/g, '');
     for (const { name, pattern } of this.compiled) {
       const found = pattern.exec(normalised);
       if (!found) continue;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConvexPort, Logger } from '@hugh/common';
+import type { Logger } from '@hugh/common';
+import type { ConvexPort } from '@hugh/common/clients';
 import { HughError } from '@hugh/protocol';
 import type { HubConfig, SttEngineConfig, TtsEngineConfig } from '../config.js';
 import { EngineChain } from '../engines/chain.js';
@@ -15,14 +16,15 @@ import { OuteTts } from '../engines/tts/outetts/outetts.js';
 import type { SpeakerProfile } from '../engines/tts/outetts/prompt.js';
 import type { TextToSpeech } from '../engines/tts/text-to-speech.js';
 import { WyomingTts } from '../engines/tts/wyoming-tts.js';
+import type { EndpointSettings } from '../engines/vad/end-of-speech.js';
 import { SileroVadModel } from '../engines/vad/silero-vad.js';
-import type { HubEvents } from '../events.js';
 import { LocalIntentReplies } from '../intents/local-intents.js';
 import { TimerService } from '../intents/timers.js';
 import { createDispatch } from '../dispatch/create-dispatch.js';
 import { DebugRecorder } from './debug-recorder.js';
 import type { ReplyGenerator } from './replies.js';
-import type { TurnRecord } from './turn-record.js';
+import type { HubContext, HubServices } from '../services.js';
+import { ReplySpeaker } from './reply-speaker.js';
 import { VoicePipeline } from './voice-pipeline.js';
 
 export function createStt(config: SttEngineConfig): SpeechToText {
@@ -65,14 +67,21 @@ export function createTts(config: TtsEngineConfig): TextToSpeech {
   }
 }
 
-/** Builds the voice pipeline from the config: VAD model, STT and TTS chains, reply source. */
-export async function createPipeline(
-  config: HubConfig,
-  logger: Logger,
-  options: { replies?: ReplyGenerator; onRecord?: (record: TurnRecord) => void; events?: HubEvents; convex?: ConvexPort } = {},
-): Promise<VoicePipeline> {
+/** The endpointing settings of a config (the schema owns their defaults). */
+export function endpointSettings(config: HubConfig): EndpointSettings {
+  const { vad } = config;
+  return { speechThreshold: vad.speechThreshold, silenceThreshold: vad.speechThreshold, minSpeechMs: vad.minSpeechMs, trailingSilenceMs: vad.trailingSilenceMs, noSpeechTimeoutMs: vad.noSpeechTimeoutMs };
+}
+
+/**
+ * Builds what answers the satellites from the config: VAD model, STT and TTS chains, local intents
+ * with their timers, the dispatch (Convex or a local LLM), the voice pipeline and the announcer.
+ * This is the one wiring of the hub's services: turn records go to the hub's events, timers ring
+ * through the hub's announce, Convex hears of satellites from the hub's events.
+ */
+export async function createPipeline(config: HubConfig, logger: Logger, hub: HubContext, options: { replies?: ReplyGenerator; convex?: ConvexPort } = {}): Promise<HubServices> {
   const vad = await SileroVadModel.load(config.vad.modelPath);
-  const onFailover = (kind: string) => (engine: string, error: Error) => options.events?.emit('engine-failover', kind, engine, error.message);
+  const onFailover = (kind: string) => (engine: string, error: Error) => hub.events.emit('engine-failover', kind, engine, error.message);
   const stt = new EngineChain('stt', config.stt.engines.map((engine) => ({ engine: createStt(engine), timeoutMs: engine.timeoutMs })), logger, {
     halfOpenAfterMs: config.stt.halfOpenAfterMs,
     onFailover: onFailover('stt'),
@@ -82,32 +91,45 @@ export async function createPipeline(
     onFailover: onFailover('tts'),
   });
   const timers = new TimerService(join(config.state.dir, 'timers.json'), logger);
+  timers.announce = (satelliteId, text) => hub.announce(satelliteId, text);
+  hub.events.on('satellite-online', (satelliteId) => timers.deliverPending(satelliteId));
   const dispatch = createDispatch(config, logger, options.convex);
-  const onRecord = (record: TurnRecord) => {
-    dispatch.keepRecord?.(record);
-    options.onRecord?.(record);
-  };
-  return new VoicePipeline({
-    timers,
+  if (dispatch.satelliteSeen) {
+    const seen = dispatch.satelliteSeen;
+    hub.events.on('satellite-online', (satelliteId, info) => seen(satelliteId, info.room));
+  }
+  const replies = options.replies ?? new LocalIntentReplies(dispatch.replies, { devices: config.devices, timers, events: hub.events });
+  const recorder = config.debug.recordAudio ? new DebugRecorder(config.debug.recordDir ?? join(config.state.dir, 'recordings'), config.debug.retentionDays, logger) : undefined;
+  const speaker = new ReplySpeaker(tts, logger);
+  const pipeline = new VoicePipeline({
     vad,
-    endpoint: {
-      speechThreshold: config.vad.speechThreshold,
-      silenceThreshold: config.vad.speechThreshold,
-      minSpeechMs: config.vad.minSpeechMs,
-      trailingSilenceMs: config.vad.trailingSilenceMs,
-      noSpeechTimeoutMs: config.vad.noSpeechTimeoutMs,
-      maxUtteranceMs: config.turn.maxUtteranceMs,
-    },
-    preRollKeepMs: config.vad.preRollKeepMs,
+    endpoint: endpointSettings(config),
     stt,
-    tts,
-    replies: options.replies ?? new LocalIntentReplies(dispatch.replies, { devices: config.devices, timers, ...(options.events ? { events: options.events } : {}) }),
+    speaker,
+    replies,
     ...(config.stt.language ? { language: config.stt.language } : {}),
     logger,
-    onRecord,
-    ...(config.debug.recordAudio ? { recorder: new DebugRecorder(config.debug.recordDir ?? join(config.state.dir, 'recordings'), config.debug.retentionDays, logger) } : {}),
-    ...(dispatch.satelliteSeen ? { satelliteSeen: dispatch.satelliteSeen } : {}),
-    ...(dispatch.health ? { dispatchHealth: dispatch.health } : {}),
-    close: dispatch.close,
+    onRecord: (record) => {
+      dispatch.keepRecord?.(record);
+      hub.events.emit('turn', record);
+    },
+    ...(recorder ? { recorder } : {}),
   });
+  return {
+    turns: pipeline,
+    announcer: speaker,
+    async ask(text, satelliteId) {
+      let reply = '';
+      const signal = AbortSignal.timeout(60_000);
+      for await (const piece of replies.reply(text, { satelliteId: satelliteId ?? 'dashboard', room: undefined, signal })) reply += piece;
+      return reply.trim();
+    },
+    health: () => ({ stt: stt.status(), tts: tts.status(), ...(dispatch.health ? { dispatch: dispatch.health() } : {}) }),
+    async close() {
+      timers.close();
+      recorder?.close();
+      await dispatch.close();
+      await vad.close();
+    },
+  };
 }

@@ -1,1 +1,1 @@
-export type { TurnRecord } from '@hugh/common';
+export type { TurnRecord } from '@hugh/common/clients';

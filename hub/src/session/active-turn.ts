@@ -1,5 +1,8 @@
 import { AsyncQueue, type Logger } from '@hugh/common';
 import {
+  CAPTURE_SAMPLE_RATE_HZ,
+  Framer,
+  HughError,
   encodeAudioFrame,
   frameDurationMs,
   hubMessage,
@@ -24,30 +27,44 @@ export interface TurnAudioStats {
   audioMs: number;
 }
 
+export interface ActiveTurnOptions {
+  link: SatelliteLink;
+  satelliteId: string;
+  room: string | undefined;
+  turnId: number;
+  wake: WakeInfo | undefined;
+  playbackFormats: readonly PlaybackFormat[];
+  /** Pre-roll the satellite says it put at the start of the stream, and how much of it the hub keeps. */
+  preRoll: { sentMs: number; keptMs: number };
+  /** The one owner of the limit on audio per turn: beyond it the hub stops listening. */
+  maxUtteranceMs: number;
+  logger: Logger;
+  counters: HubCounters;
+  onTranscript?: (text: string) => void;
+}
+
 /** A turn in progress on one satellite: the hub side of the `Turn` the pipeline receives. */
 export class ActiveTurn implements Turn {
   readonly audio: AsyncQueue<AudioFrame> = new AsyncQueue();
   readonly stats: TurnAudioStats = { frames: 0, bytes: 0, missingFrames: 0, duplicateFrames: 0, audioMs: 0 };
+  readonly satelliteId: string;
+  readonly room: string | undefined;
+  readonly turnId: number;
+  readonly wake: WakeInfo | undefined;
+  readonly playbackFormats: readonly PlaybackFormat[];
   private readonly controller = new AbortController();
+  private readonly link: SatelliteLink;
   private expectedSeq = 0;
   private replySeq = 0;
   private listening = true;
   private reply: ReplyWriter | undefined;
+  /** Bytes of pre-roll still to drop: a satellite that sent more than the hub keeps. */
+  private skipBytes: number;
 
-  constructor(
-    private readonly link: SatelliteLink,
-    readonly satelliteId: string,
-    readonly room: string | undefined,
-    readonly turnId: number,
-    readonly wake: WakeInfo | undefined,
-    readonly inputFormat: { sampleRateHz: number; channels: 1 | 2 },
-    readonly preRollMs: number,
-    readonly playbackFormats: readonly PlaybackFormat[],
-    private readonly maxUtteranceMs: number,
-    private readonly logger: Logger,
-    private readonly counters: HubCounters,
-    private readonly onTranscript: (text: string) => void = () => undefined,
-  ) {}
+  constructor(private readonly options: ActiveTurnOptions) {
+    ({ link: this.link, satelliteId: this.satelliteId, room: this.room, turnId: this.turnId, wake: this.wake, playbackFormats: this.playbackFormats } = options);
+    this.skipBytes = 2 * Math.round((Math.max(0, options.preRoll.sentMs - options.preRoll.keptMs) / 1000) * CAPTURE_SAMPLE_RATE_HZ);
+  }
 
   get signal(): AbortSignal {
     return this.controller.signal;
@@ -58,10 +75,14 @@ export class ActiveTurn implements Turn {
   }
 
   /**
-   * Accepts one inbound frame. Duplicates and frames after the end of listening are dropped;
-   * a gap in sequence numbers is counted and the frame kept (late audio beats no audio).
+   * Accepts one inbound frame. Duplicates and frames after the end of listening are dropped; a gap
+   * in sequence numbers is counted and the frame kept (late audio beats no audio). A frame in a
+   * format other than 16 kHz mono is refused (HUGH_ERR_FRAME_INVALID): the protocol allows none.
    */
   acceptFrame(frame: AudioFrame): 'accepted' | 'dropped' {
+    if (frame.sampleRateHz !== CAPTURE_SAMPLE_RATE_HZ || frame.channels !== 1) {
+      throw new HughError('HUGH_ERR_FRAME_INVALID', `satellite audio is ${CAPTURE_SAMPLE_RATE_HZ} Hz mono; this frame is ${frame.sampleRateHz} Hz, ${frame.channels} channels`);
+    }
     if (!this.listening) return 'dropped';
     if (frame.seq < this.expectedSeq) {
       this.stats.duplicateFrames++;
@@ -69,20 +90,28 @@ export class ActiveTurn implements Turn {
     }
     if (frame.seq > this.expectedSeq) {
       this.stats.missingFrames += frame.seq - this.expectedSeq;
-      this.logger.warn({ expected: this.expectedSeq, got: frame.seq }, 'audio frames missing');
+      this.options.logger.warn({ expected: this.expectedSeq, got: frame.seq }, 'audio frames missing');
     }
     this.expectedSeq = frame.seq + 1;
     this.stats.frames++;
     this.stats.bytes += frame.payload.byteLength;
     this.stats.audioMs += frameDurationMs(frame);
-    this.audio.push(frame);
+    const kept = this.trimPreRoll(frame);
+    if (kept) this.audio.push(kept);
     if (frame.last) this.endInput();
-    else if (this.stats.audioMs >= this.maxUtteranceMs) {
+    else if (this.stats.audioMs >= this.options.maxUtteranceMs) {
       // The limit on audio per turn: stop listening; later frames of this turn are dropped, not buffered.
-      this.logger.warn({ code: 'HUGH_ERR_AUDIO_TOO_LONG', audioMs: this.stats.audioMs, maxUtteranceMs: this.maxUtteranceMs }, 'turn reached the longest utterance accepted');
+      this.options.logger.warn({ code: 'HUGH_ERR_AUDIO_TOO_LONG', audioMs: this.stats.audioMs, maxUtteranceMs: this.options.maxUtteranceMs }, 'turn reached the longest utterance accepted');
       this.stopListening('max-length');
     }
     return 'accepted';
+  }
+
+  private trimPreRoll(frame: AudioFrame): AudioFrame | undefined {
+    if (this.skipBytes === 0) return frame;
+    const dropped = Math.min(this.skipBytes, frame.payload.byteLength);
+    this.skipBytes -= dropped;
+    return dropped === frame.payload.byteLength ? undefined : { ...frame, payload: frame.payload.subarray(dropped) };
   }
 
   /** The satellite's audio is over (audio-stop or last frame). */
@@ -100,20 +129,17 @@ export class ActiveTurn implements Turn {
   sendTranscript(text: string): void {
     if (this.signal.aborted) return;
     this.link.sendControl(hubMessage({ type: 'transcript', turnId: this.turnId, text }));
-    this.onTranscript(text);
+    this.options.onTranscript?.(text);
   }
 
   startReply(format: PlaybackFormat): ReplyWriter {
     this.reply?.end('done');
     const turn = this;
-    const bytesPerFrame = Math.round((format.sampleRateHz * REPLY_FRAME_MS) / 1000) * 2 * format.channels;
-    let pending = Buffer.alloc(0);
+    const framer = new Framer(Math.round((format.sampleRateHz * REPLY_FRAME_MS) / 1000) * 2 * format.channels);
     let frameCount = 0;
     let open = !this.signal.aborted;
     const startedAtMs = Date.now();
-    if (open) {
-      this.link.sendControl(hubMessage({ type: 'reply-start', turnId: this.turnId, codec: 'pcm_s16le', ...format }));
-    }
+    if (open) this.link.sendControl(hubMessage({ type: 'reply-start', turnId: this.turnId, codec: 'pcm_s16le', ...format }));
     const send = (payload: Uint8Array): boolean => {
       const frame = encodeAudioFrame({
         turnId: this.turnId,
@@ -127,27 +153,23 @@ export class ActiveTurn implements Turn {
       });
       frameCount++;
       const sent = this.link.sendAudio(frame);
-      if (sent) this.counters.framesOut++;
-      else this.counters.framesDropped++;
+      if (sent) this.options.counters.framesOut++;
+      else this.options.counters.framesDropped++;
       return sent;
     };
     const writer: ReplyWriter = {
       format,
       write(pcm) {
         if (!open || turn.signal.aborted) return false;
-        pending = pending.length ? Buffer.concat([pending, pcm]) : Buffer.from(pcm);
         let ok = true;
-        while (pending.length >= bytesPerFrame) {
-          ok = send(pending.subarray(0, bytesPerFrame)) && ok;
-          pending = pending.subarray(bytesPerFrame);
-        }
+        for (const frame of framer.push(pcm)) ok = send(frame) && ok;
         return ok;
       },
       end(reason = 'done') {
         if (!open) return;
         open = false;
-        if (reason === 'done' && pending.length > 0) send(pending);
-        pending = Buffer.alloc(0);
+        const rest = framer.flush();
+        if (reason === 'done' && rest.length > 0) send(rest);
         turn.link.sendControl(hubMessage({ type: 'reply-stop', turnId: turn.turnId, reason, frameCount }));
         if (turn.reply === writer) turn.reply = undefined;
       },

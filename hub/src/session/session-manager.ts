@@ -5,11 +5,9 @@ import {
   decodeSatelliteMessage,
   hubMessage,
   toHughError,
-  type ErrorCode,
   type SatelliteMessage,
 } from '@hugh/protocol';
 import type { LinkInputs, SatelliteLink } from '../transport/link.js';
-import { MqttTransport } from '../transport/mqtt-transport.js';
 import { WakeArbiter } from './arbiter.js';
 import { RateWindow, TokenBucket } from '../security/limits.js';
 import { ErrorBudget } from './error-budget.js';
@@ -62,10 +60,11 @@ export class SessionManager implements LinkInputs {
     try {
       this.checkRate(link);
       const message = decodeSatelliteMessage(raw);
-      const topicId = MqttTransport.satelliteIdOf(link) ?? link.identity;
       if (message.type === 'hello') {
-        if (topicId !== undefined && topicId !== message.satelliteId) {
-          throw new HughError('HUGH_ERR_SATELLITE_MISMATCH', `hello for ${message.satelliteId} on the connection of ${topicId}`);
+        if (link.identity !== undefined && link.identity !== message.satelliteId) {
+          // The satellite as a whole is refused (`reject`): it stops saying hello on this connection.
+          this.reject(link, new HughError('HUGH_ERR_SATELLITE_MISMATCH', `hello for ${message.satelliteId} on the connection of ${link.identity}`), 'reject');
+          return;
         }
         this.accept(link, message);
         return;
@@ -115,11 +114,6 @@ export class SessionManager implements LinkInputs {
     for (const session of targets) session.announce(text);
   }
 
-  /** Reports a publish the broker refused, to the satellite that made it. */
-  reportToLink(link: SatelliteLink, code: ErrorCode, message: string): void {
-    this.reject(link, new HughError(code, message));
-  }
-
   async close(): Promise<void> {
     this.arbiter.close();
     for (const session of this.byId.values()) session.close('error');
@@ -142,11 +136,7 @@ export class SessionManager implements LinkInputs {
       stale.close('replaced');
       this.byId.delete(stale.satelliteId);
     }
-    const session = new SatelliteSession(link, hello, this.options);
-    if (previous) {
-      session.muted = previous.muted;
-      session.volumePercent = previous.volumePercent;
-    }
+    const session = new SatelliteSession(link, hello, this.options, previous?.settings);
     this.byId.set(hello.satelliteId, session);
     this.byLink.set(link, session);
     session.welcome();
@@ -173,12 +163,12 @@ export class SessionManager implements LinkInputs {
     if (!window.allow()) throw new HughError('HUGH_ERR_RATE_LIMITED', `more than ${this.options.turnsPerMinute ?? 20} turns per minute from ${satelliteId}; turn refused`);
   }
 
-  private reject(link: SatelliteLink, error: unknown): void {
+  private reject(link: SatelliteLink, error: unknown, type: 'error' | 'reject' = 'error'): void {
     this.options.counters.badInputs++;
     const hughError = toHughError(error);
     if (hughError.code === 'HUGH_ERR_INTERNAL') this.logger.error({ err: error, remote: link.remote }, 'internal error on input');
     else this.logger.warn({ remote: link.remote, code: hughError.code, satelliteId: this.byLink.get(link)?.satelliteId }, hughError.message);
-    link.sendControl(hubMessage({ type: 'error', code: hughError.code, message: hughError.message.slice(0, 1000) }));
+    link.sendControl(hubMessage({ type, code: hughError.code, message: hughError.message.slice(0, 1000) }));
     let budget = this.budgets.get(link);
     if (!budget) {
       budget = new ErrorBudget(this.options.maxErrors, this.options.errorWindowMs);

@@ -11,32 +11,45 @@ import type { HubCounters } from '../counters.js';
 import type { HubEvents } from '../events.js';
 import type { SatelliteLink } from '../transport/link.js';
 import { ActiveTurn, type CancelReason } from './active-turn.js';
-import type { TurnHandler, WakeInfo } from './turn.js';
+import type { Announcer, TurnHandler, WakeInfo } from './turn.js';
 
 type Hello = Extract<SatelliteMessage, { type: 'hello' }>;
 
 export interface SessionOptions {
   maxUtteranceMs: number;
+  /** Pre-roll the hub keeps from before the wake word's end; sent to the satellite in its welcome. */
+  preRollMs: number;
   hubVersion: string;
   turnHandler: TurnHandler;
+  /** Speaks announcements; absent: `announce` fails with HUGH_ERR_ENGINE_UNAVAILABLE. */
+  announcer?: Announcer;
   logger: Logger;
   events: HubEvents;
   counters: HubCounters;
 }
 
+/** What a session carries over to the next connection of the same satellite (a reconnect). */
+export interface SessionSettings {
+  muted: boolean;
+  volumePercent: number;
+}
+
 /** How many ended turn ids to remember, so their late frames are dropped quietly rather than reported. */
 const RECENT_TURNS = 8;
+export const DEFAULT_VOLUME_PERCENT = 70;
 
 /**
  * One satellite's session: its hello, its state and at most one turn. A new wake word or
- * audio-start while a turn runs is a barge-in: the old turn is cancelled first.
+ * audio-start while a turn runs is a barge-in: the old turn is cancelled first. Its state is read
+ * only from outside; what home automation may do to a satellite are its methods (`setMuted`,
+ * `setVolume`, `requestListen`, `announce`, `stop`), which also tell the satellite.
  */
 export class SatelliteSession {
   readonly satelliteId: string;
-  state: SatelliteState = 'idle';
-  muted = false;
-  volumePercent = 70;
-  lastSeenMs = Date.now();
+  private currentState: SatelliteState = 'idle';
+  private isMuted: boolean;
+  private volume: number;
+  private seenMs = Date.now();
   private turn: ActiveTurn | undefined;
   private pendingWake: (WakeInfo & { turnId: number }) | undefined;
   private readonly endedTurns: number[] = [];
@@ -46,9 +59,32 @@ export class SatelliteSession {
     readonly link: SatelliteLink,
     readonly hello: Hello,
     private readonly options: SessionOptions,
+    settings: SessionSettings = { muted: false, volumePercent: DEFAULT_VOLUME_PERCENT },
   ) {
     this.satelliteId = hello.satelliteId;
+    this.isMuted = settings.muted;
+    this.volume = settings.volumePercent;
     this.logger = options.logger.child({ satelliteId: this.satelliteId });
+  }
+
+  get state(): SatelliteState {
+    return this.currentState;
+  }
+
+  get muted(): boolean {
+    return this.isMuted;
+  }
+
+  get volumePercent(): number {
+    return this.volume;
+  }
+
+  get lastSeenMs(): number {
+    return this.seenMs;
+  }
+
+  get settings(): SessionSettings {
+    return { muted: this.isMuted, volumePercent: this.volume };
   }
 
   get activeTurn(): ActiveTurn | undefined {
@@ -62,15 +98,39 @@ export class SatelliteSession {
         satelliteId: this.satelliteId,
         hubVersion: this.options.hubVersion,
         maxUtteranceMs: this.options.maxUtteranceMs,
-        muted: this.muted,
-        volumePercent: this.volumePercent,
+        preRollMs: this.options.preRollMs,
+        muted: this.isMuted,
+        volumePercent: this.volume,
       }),
     );
   }
 
+  /** Muted: no wake-word detection on the satellite; a turn in progress is cut. */
+  setMuted(muted: boolean): void {
+    this.isMuted = muted;
+    if (muted) this.cancelTurn('stop-command', true);
+    this.link.sendControl(hubMessage({ type: 'mute', muted }));
+  }
+
+  setVolume(percent: number): void {
+    this.volume = percent;
+    this.link.sendControl(hubMessage({ type: 'volume', percent }));
+    this.options.events.emit('volume', this.satelliteId, percent);
+  }
+
+  /** Starts a turn without the wake word: the satellite opens its microphone at once. */
+  requestListen(): void {
+    this.link.sendControl(hubMessage({ type: 'listen', turnId: newTurnId('hub') }));
+  }
+
+  /** Cuts the turn and its reply (the `stop` command). */
+  stop(): void {
+    this.cancelTurn('stop-command', true);
+  }
+
   /** Handles one validated control message (hello is handled by the session manager). */
   handleMessage(message: Exclude<SatelliteMessage, Hello>): void {
-    this.lastSeenMs = Date.now();
+    this.seenMs = Date.now();
     switch (message.type) {
       case 'wake':
         if (this.turn) this.cancelTurn('wake-word', true);
@@ -88,8 +148,8 @@ export class SatelliteSession {
         if (this.turn?.turnId === message.turnId) this.cancelTurn(message.reason, false);
         return;
       case 'state':
-        if (message.state !== this.state) this.options.events.emit('state', this.satelliteId, message.state);
-        this.state = message.state;
+        if (message.state !== this.currentState) this.options.events.emit('state', this.satelliteId, message.state);
+        this.currentState = message.state;
         return;
       case 'ping':
         this.link.sendControl(hubMessage({ type: 'pong', nonce: message.nonce }));
@@ -104,7 +164,7 @@ export class SatelliteSession {
 
   /** Routes one decoded frame to its turn. Throws HUGH_ERR_UNKNOWN_TURN for a turn never seen. */
   handleFrame(frame: AudioFrame): void {
-    this.lastSeenMs = Date.now();
+    this.seenMs = Date.now();
     const turn = this.turn;
     if (turn?.turnId === frame.turnId) {
       if (turn.acceptFrame(frame) === 'dropped') this.options.counters.framesDropped++;
@@ -138,15 +198,31 @@ export class SatelliteSession {
    * satellite was doing, as a doorbell announcement should.
    */
   announce(text: string): void {
-    const announce = this.options.turnHandler.announce?.bind(this.options.turnHandler);
-    if (!announce) throw new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', 'this hub has no text to speech configured');
+    const { announcer } = this.options;
+    if (!announcer) throw new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', 'this hub has no text to speech configured');
     if (this.turn) this.cancelTurn('stop-command', true);
     const turnId = newTurnId('hub');
-    const turn = new ActiveTurn(this.link, this.satelliteId, this.hello.room, turnId, undefined, { sampleRateHz: 16_000, channels: 1 }, 0, this.hello.playbackFormats, this.options.maxUtteranceMs, this.logger.child({ turnId }), this.options.counters);
+    const turn = this.newTurn(turnId, undefined, 0);
     turn.endInput();
     this.turn = turn;
     this.link.sendControl(hubMessage({ type: 'say', turnId, text }));
-    this.run(turn, () => announce(turn, text));
+    this.run(turn, () => announcer.announce(turn, text));
+  }
+
+  private newTurn(turnId: number, wake: WakeInfo | undefined, preRollMs: number): ActiveTurn {
+    return new ActiveTurn({
+      link: this.link,
+      satelliteId: this.satelliteId,
+      room: this.hello.room,
+      turnId,
+      wake,
+      playbackFormats: this.hello.playbackFormats,
+      preRoll: { sentMs: preRollMs, keptMs: this.options.preRollMs },
+      maxUtteranceMs: this.options.maxUtteranceMs,
+      logger: this.logger.child({ turnId }),
+      counters: this.options.counters,
+      onTranscript: (text) => this.options.events.emit('transcript', this.satelliteId, turnId, text),
+    });
   }
 
   private startTurn(message: Extract<SatelliteMessage, { type: 'audio-start' }>): void {
@@ -154,20 +230,7 @@ export class SatelliteSession {
     if (this.turn) this.cancelTurn('wake-word', true);
     const wake = this.pendingWake?.turnId === message.turnId ? this.pendingWake : undefined;
     this.pendingWake = undefined;
-    const turn = new ActiveTurn(
-      this.link,
-      this.satelliteId,
-      this.hello.room,
-      message.turnId,
-      wake,
-      { sampleRateHz: message.sampleRateHz, channels: message.channels },
-      message.preRollMs,
-      this.hello.playbackFormats,
-      this.options.maxUtteranceMs,
-      this.logger.child({ turnId: message.turnId }),
-      this.options.counters,
-      (text) => this.options.events.emit('transcript', this.satelliteId, message.turnId, text),
-    );
+    const turn = this.newTurn(message.turnId, wake, message.preRollMs);
     this.turn = turn;
     this.logger.info({ turnId: turn.turnId, preRollMs: message.preRollMs }, 'turn started');
     this.run(turn, () => this.options.turnHandler.handleTurn(turn));

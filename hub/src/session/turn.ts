@@ -1,6 +1,4 @@
 import type { AudioFrame, PlaybackFormat } from '@hugh/protocol';
-import type { EngineStatus } from '../engines/chain.js';
-import type { HubEvents } from '../events.js';
 
 export interface WakeInfo {
   engine: string;
@@ -27,10 +25,7 @@ export interface Turn {
   readonly room: string | undefined;
   readonly turnId: number;
   readonly wake: WakeInfo | undefined;
-  readonly inputFormat: { sampleRateHz: number; channels: 1 | 2 };
-  /** Audio from before the wake word's end at the start of `audio` (it holds the wake word). */
-  readonly preRollMs: number;
-  /** Audio frames in order; ends at audio-stop, stop-listening or the length limit. */
+  /** Audio after the wake word, 16 kHz mono s16le (the protocol allows no other), in order; ends at audio-stop, stop-listening or the length limit. */
   readonly audio: AsyncIterable<AudioFrame>;
   readonly signal: AbortSignal;
   /** Formats the satellite can play, best first. */
@@ -44,14 +39,9 @@ export interface Turn {
 /** The turn pipeline. It must settle when `turn.signal` aborts; a throw ends only this turn. */
 export interface TurnHandler {
   handleTurn(turn: Turn): Promise<void>;
-  /** Speaks `text` on the satellite of a hub-started turn that has no audio input (announcements). */
-  announce?(turn: Turn, text: string): Promise<void>;
-  /** Engine chains and their breaker states, for /healthz. */
-  health?(): Record<string, EngineStatus[]>;
-  /** Called once the hub runs: a way to speak on a satellite outside a turn (timers), and its events. */
-  attach?(hub: { announce(satelliteId: string, text: string): boolean; events: HubEvents }): void;
-  /** Answers a typed question (the dashboard) the way a spoken one is answered, as text. */
-  ask?(text: string, satelliteId: string | undefined): Promise<string>;
-  /** Releases engines and connections when the hub stops. */
-  close?(): Promise<void>;
+}
+
+/** Speaks a text on a hub-started turn that has no audio input (announcements, timers). */
+export interface Announcer {
+  announce(turn: Turn, text: string): Promise<void>;
 }

@@ -7,6 +7,8 @@ import type { MqttBus } from './mqtt-bus.js';
 class MqttSatelliteLink implements SatelliteLink {
   readonly transport = 'mqtt';
   readonly remote: string;
+  /** A message on a satellite's topics can only be from that satellite: the broker's rules see to it. */
+  readonly identity: string;
   private closed = false;
 
   constructor(
@@ -17,6 +19,7 @@ class MqttSatelliteLink implements SatelliteLink {
     private readonly release: (link: MqttSatelliteLink) => void,
   ) {
     this.remote = `mqtt:${satelliteClientId(satelliteId)}`;
+    this.identity = satelliteId;
   }
 
   sendControl(message: HubMessage): void {
@@ -100,10 +103,5 @@ export class MqttTransport {
     const link = this.link(parsed.satelliteId);
     if (kind === 'ctl') this.inputs.onControl(link, payload);
     else this.inputs.onAudio(link, payload);
-  }
-
-  /** The satellite id an MQTT link belongs to; a message on a satellite's topic can only be about it. */
-  static satelliteIdOf(link: SatelliteLink): string | undefined {
-    return link instanceof MqttSatelliteLink ? link.satelliteId : undefined;
   }
 }

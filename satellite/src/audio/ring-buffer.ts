@@ -21,13 +21,14 @@ export class PcmRingBuffer {
     this.filled = Math.min(this.capacity, this.filled + input.length);
   }
 
-  /** Copy of the buffered samples, oldest first. */
-  snapshot(): Int16Array {
-    const out = new Int16Array(this.filled);
-    const start = (this.writeIndex - this.filled + this.capacity) % this.capacity;
-    const first = Math.min(this.filled, this.capacity - start);
+  /** Copy of the newest `count` buffered samples (all by default), oldest first. */
+  snapshot(count = this.filled): Int16Array {
+    const length = Math.min(this.filled, Math.max(0, Math.floor(count)));
+    const out = new Int16Array(length);
+    const start = (this.writeIndex - length + this.capacity) % this.capacity;
+    const first = Math.min(length, this.capacity - start);
     out.set(this.buffer.subarray(start, start + first), 0);
-    out.set(this.buffer.subarray(0, this.filled - first), first);
+    out.set(this.buffer.subarray(0, length - first), first);
     return out;
   }
 

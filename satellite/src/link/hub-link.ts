@@ -15,6 +15,8 @@ export interface HubLinkEvents {
   'hub-status': [online: boolean];
   /** A bad input from the hub or a transport error; the link keeps going. */
   problem: [error: Error];
+  /** The hub refused the connection: the login, or the TLS certificate did not check out (it retries). */
+  refused: [reason: 'login' | 'tls', message: string];
 }
 
 /** Bytes sent, by kind: lets tests prove that an idle satellite sends no audio. */

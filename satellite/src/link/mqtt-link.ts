@@ -100,9 +100,13 @@ export class MqttHubLink extends EventEmitter<HubLinkEvents> implements HubLink 
       }
     });
     client.on('error', (error) => {
-      if ((error as { code?: unknown }).code === 5 || (error as { code?: unknown }).code === 4) logger.warn('the hub refused the login (not authorized): check the satellite id and password');
-      else if (isTlsError(error)) logger.warn({ err: error.message }, 'TLS: the hub certificate is not trusted (check caFile)');
-      else logger.debug({ err: error }, 'mqtt link error');
+      if ((error as { code?: unknown }).code === 5 || (error as { code?: unknown }).code === 4) {
+        logger.warn('the hub refused the login (not authorized): check the satellite id and password');
+        this.emit('refused', 'login', error.message);
+      } else if (isTlsError(error)) {
+        logger.warn({ err: error.message }, 'TLS: the hub certificate is not trusted (check caFile)');
+        this.emit('refused', 'tls', error.message);
+      } else logger.debug({ err: error }, 'mqtt link error');
     });
     client.on('close', () => {
       if (this.isUp) {

@@ -53,6 +53,7 @@ export class WsHubLink extends EventEmitter<HubLinkEvents> implements HubLink {
     });
     socket.on('unexpected-response', (_request, response) => {
       logger.warn({ status: response.statusCode }, response.statusCode === 401 ? 'the hub refused the login: check the satellite id and password' : 'the hub refused the connection');
+      if (response.statusCode === 401) this.emit('refused', 'login', 'HTTP 401');
       socket.terminate();
     });
     this.socket = socket;
@@ -84,7 +85,11 @@ export class WsHubLink extends EventEmitter<HubLinkEvents> implements HubLink {
         this.emit('problem', error as Error);
       }
     });
-    socket.on('error', (error) => (isTlsError(error) ? logger.warn({ err: error.message }, 'TLS: the hub certificate is not trusted (check caFile)') : logger.debug({ err: error }, 'websocket link error')));
+    socket.on('error', (error) => {
+      if (!isTlsError(error)) return logger.debug({ err: error }, 'websocket link error');
+      logger.warn({ err: error.message }, 'TLS: the hub certificate is not trusted (check caFile)');
+      this.emit('refused', 'tls', error.message);
+    });
     socket.on('close', (code, reason) => {
       const wasOpen = this.heartbeat !== undefined;
       clearInterval(this.heartbeat);

@@ -1,4 +1,4 @@
-import { CAPTURE_SAMPLE_RATE_HZ } from '@hugh/protocol';
+import { CAPTURE_SAMPLE_RATE_HZ, SampleFramer } from '@hugh/protocol';
 import { PcmRingBuffer, levelDbfs } from '../audio/ring-buffer.js';
 import type { WakeWordEngine } from './wake-word-engine.js';
 
@@ -35,7 +35,7 @@ export class WakeWordDetector {
   /** Set while a reply plays: `playbackThreshold` applies. */
   playing = false;
   private consumed = 0;
-  private readonly pending = new Map<WakeWordEngine, Int16Array>();
+  private readonly framers = new Map<WakeWordEngine, SampleFramer>();
   private readonly lastFired = new Map<string, number>();
   private readonly recent = new PcmRingBuffer(Math.round(CAPTURE_SAMPLE_RATE_HZ * 1.5));
   private readonly refractorySamples: number;
@@ -45,7 +45,7 @@ export class WakeWordDetector {
     private readonly options: DetectorOptions = {},
   ) {
     this.refractorySamples = ((options.refractoryMs ?? 2_000) / 1000) * CAPTURE_SAMPLE_RATE_HZ;
-    for (const engine of engines) this.pending.set(engine, new Int16Array(0));
+    for (const engine of engines) this.framers.set(engine, new SampleFramer(engine.frameSamples));
   }
 
   get keywords(): string[] {
@@ -64,14 +64,12 @@ export class WakeWordDetector {
     const startSample = this.consumed;
     this.consumed += samples.length;
     for (const engine of this.engines) {
-      const queued = this.pending.get(engine) as Int16Array;
-      const all = new Int16Array(queued.length + samples.length);
-      all.set(queued);
-      all.set(samples, queued.length);
-      let offset = 0;
-      for (; offset + engine.frameSamples <= all.length; offset += engine.frameSamples) {
-        const scores = await engine.process(all.slice(offset, offset + engine.frameSamples));
-        const endSample = startSample - queued.length + offset + engine.frameSamples;
+      const framer = this.framers.get(engine)!;
+      // Where this push's first whole step ends in the stream: the samples queued before it, plus one step.
+      let endSample = startSample - framer.pendingSamples;
+      for (const step of framer.push(samples)) {
+        const scores = await engine.process(step);
+        endSample += engine.frameSamples;
         if (this.suppressed) continue;
         for (const { keyword, score } of scores) {
           if (score < this.thresholdOf(engine, keyword)) continue;
@@ -82,7 +80,6 @@ export class WakeWordDetector {
           engine.reset();
         }
       }
-      this.pending.set(engine, all.slice(offset));
     }
     return detections;
   }

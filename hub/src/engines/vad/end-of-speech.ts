@@ -1,5 +1,7 @@
+import { CAPTURE_SAMPLE_RATE_HZ, SampleFramer } from '@hugh/protocol';
 import type { VoiceActivityDetector } from './silero-vad.js';
 
+/** The endpointing settings, from `vad.*` in the config (the schema owns every default). */
 export interface EndpointSettings {
   /** Probability at or above which a frame is speech. */
   speechThreshold: number;
@@ -14,31 +16,17 @@ export interface EndpointSettings {
   trailingSilenceMs: number;
   /** Give up when no speech starts within this time. */
   noSpeechTimeoutMs: number;
-  /** Longest utterance. */
-  maxUtteranceMs: number;
 }
 
-export const DEFAULT_ENDPOINT: EndpointSettings = {
-  speechThreshold: 0.5,
-  silenceThreshold: 0.5,
-  minSpeechMs: 160,
-  trailingSilenceMs: 600,
-  noSpeechTimeoutMs: 5_000,
-  maxUtteranceMs: 15_000,
-};
-
-export type EndpointDecision =
-  | { kind: 'continue' }
-  | { kind: 'end-of-speech'; speechEndMs: number }
-  | { kind: 'no-speech' }
-  | { kind: 'max-length' };
+export type EndpointDecision = { kind: 'continue' } | { kind: 'end-of-speech'; speechEndMs: number } | { kind: 'no-speech' };
 
 /**
  * Decides the end of an utterance from VAD frames. Times are positions in the audio fed so far,
- * so the decision does not depend on how fast frames arrive.
+ * so the decision does not depend on how fast frames arrive. (The longest utterance is the session's
+ * limit: it ends the audio.)
  */
 export class EndOfSpeechDetector {
-  private pending = new Int16Array(0);
+  private readonly framer: SampleFramer;
   private positionMs = 0;
   private speechMs = 0;
   private silenceMs = 0;
@@ -48,9 +36,10 @@ export class EndOfSpeechDetector {
 
   constructor(
     private readonly vad: VoiceActivityDetector,
-    private readonly settings: EndpointSettings = DEFAULT_ENDPOINT,
+    private readonly settings: EndpointSettings,
   ) {
-    this.frameMs = (vad.frameSamples / 16_000) * 1000;
+    this.frameMs = (vad.frameSamples / CAPTURE_SAMPLE_RATE_HZ) * 1000;
+    this.framer = new SampleFramer(vad.frameSamples);
     vad.reset();
   }
 
@@ -59,16 +48,22 @@ export class EndOfSpeechDetector {
     return this.started;
   }
 
+  /** Silence since the last speech frame, in audio time (0 while speech goes on). */
+  get silenceSoFarMs(): number {
+    return this.silenceMs;
+  }
+
+  /** Position of the end of the last speech frame, in audio time. */
+  get speechEndMs(): number {
+    return this.lastSpeechEndMs;
+  }
+
   async push(samples: Int16Array): Promise<EndpointDecision> {
-    const all = new Int16Array(this.pending.length + samples.length);
-    all.set(this.pending);
-    all.set(samples, this.pending.length);
-    let offset = 0;
     let decision: EndpointDecision = { kind: 'continue' };
-    for (; offset + this.vad.frameSamples <= all.length && decision.kind === 'continue'; offset += this.vad.frameSamples) {
-      decision = this.step(await this.vad.probability(all.subarray(offset, offset + this.vad.frameSamples)));
+    for (const frame of this.framer.push(samples)) {
+      // Frames after a decision in this push are consumed but not judged: the caller stops here.
+      if (decision.kind === 'continue') decision = this.step(await this.vad.probability(frame));
     }
-    this.pending = all.slice(offset);
     return decision;
   }
 
@@ -87,7 +82,6 @@ export class EndOfSpeechDetector {
     }
     if (this.started && this.silenceMs >= s.trailingSilenceMs) return { kind: 'end-of-speech', speechEndMs: this.lastSpeechEndMs };
     if (!this.started && this.positionMs >= s.noSpeechTimeoutMs) return { kind: 'no-speech' };
-    if (this.positionMs >= s.maxUtteranceMs) return { kind: 'max-length' };
     return { kind: 'continue' };
   }
 }
