@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: one spoken turn end to end on this machine, embedded defaults only: a hub
  * (embedded broker, Silero VAD, pocketsphinx, local replies, espeak-ng) and a real hugh-satellite
- * process whose microphone is a recording.
+ * process whose microphone is a recording. The models come from scripts/fetch-models.mjs.
  *
  *   npm run demo -- [--say "hey jarvis, what time is it" | --input FILE.wav] [--transport mqtt|ws] [--json]
  */
@@ -20,10 +20,8 @@ const { values } = parseArgs({
 });
 if (values.transport !== 'mqtt' && values.transport !== 'ws') throw new Error('--transport must be mqtt or ws');
 
-/** Models: HUGH_MODELS_ROOT, else ../shared/models beside the repository, else where install scripts put them. */
-const modelsRoot = [process.env.HUGH_MODELS_ROOT, join(root, '../shared/models'), '/var/lib/hugh/models'].find((dir) => dir && existsSync(dir));
-if (!modelsRoot) throw new Error('no models found: set HUGH_MODELS_ROOT to a folder with openwakeword/ and silero-vad/');
-const vadModel = [join(modelsRoot, 'silero-vad/silero_vad_v5.onnx'), join(modelsRoot, 'silero_vad_v5.onnx')].find(existsSync)!;
+// The models, where the hub's and the satellite's defaults look for them (fetched once, then checked).
+execFileSync(process.execPath, [join(root, 'scripts/fetch-models.mjs'), '--quiet'], { stdio: 'inherit' });
 
 const work = mkdtempSync(join(tmpdir(), 'hugh-demo-'));
 let clip = values.input;
@@ -42,7 +40,6 @@ const password = await CredentialStore.load(credentialsFile).issue('satellite', 
 const config = HubConfigSchema.parse({
   mqtt: { host: '127.0.0.1', port: 0 },
   http: { host: '127.0.0.1', port: 0 },
-  vad: { modelPath: vadModel },
   auth: { credentialsFile },
   state: { dir: join(work, 'state') },
 });
@@ -52,7 +49,7 @@ const output = join(work, 'replies');
 const hubUrl = values.transport === 'mqtt' ? `mqtt://127.0.0.1:${hub.mqttPort}` : `ws://127.0.0.1:${hub.httpPort}`;
 const satellite = spawn(
   process.execPath,
-  [join(root, 'satellite/bin/hugh-satellite.js'), '--hub', hubUrl, '--id', 'demo', '--input', clip, '--output', output, '--once', '--models-dir', join(modelsRoot, 'openwakeword')],
+  [join(root, 'satellite/bin/hugh-satellite.js'), '--hub', hubUrl, '--id', 'demo', '--input', clip, '--output', output, '--once'],
   { stdio: ['ignore', values.verbose ? 'inherit' : 'ignore', 'inherit'], env: { ...process.env, HUGH_LOG_LEVEL: values.verbose ? 'info' : 'warn', HUGH_SATELLITE_PASSWORD: password } },
 );
 const timer = setTimeout(() => satellite.kill(), 30_000);

@@ -10,3 +10,4 @@ export * from './convex/functions.js';
 export * from './convex/port.js';
 export * from './timeout.js';
 export * from './clock.js';
+export * from './models.js';

@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import { loadConfig, type OptionSpec } from '@hugh/common';
+import { defaultDataPath, loadConfig, type OptionSpec } from '@hugh/common';
 import { DEFAULT_TOPIC_PREFIX } from '@hugh/protocol';
 
 const port = z.int().min(0).max(65_535);
 const url = z.url({ protocol: /^(https?|tcp)$/ });
 const timeoutMs = z.int().min(100).max(120_000);
 
-/** Where install scripts put Silero VAD; `HUGH_VAD_MODEL` or `vad.modelPath` override it. */
 /**
  * The seeds' allocation: coding to Codestral, short factual questions to the fast 8B, the rest to
  * the 70B; each falls back down its list (the MacBook's Ollama last) when a model has no live worker.
@@ -26,7 +25,11 @@ export const DEFAULT_ROUTES = [
   { name: 'general', models: ['llama3.3:70b', 'llama3.1:8b', 'macbook/llama3.1:8b'] },
 ];
 
-export const DEFAULT_VAD_MODEL = '/var/lib/hugh/models/silero_vad_v5.onnx';
+/**
+ * Silero VAD v5 where scripts/fetch-models.mjs puts it: /var/lib/hugh/models when installed, else
+ * the checkout's .cache/models. `HUGH_VAD_MODEL` or `vad.modelPath` override it.
+ */
+const defaultVadModel = () => process.env.HUGH_VAD_MODEL ?? defaultDataPath('models', 'silero_vad_v5.onnx');
 
 const SttEngine = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('whisper-cpp'), url, timeoutMs: timeoutMs.default(8_000) }),
@@ -81,7 +84,7 @@ export const HubConfigSchema = z
       .prefault({}),
     vad: z
       .strictObject({
-        modelPath: z.string().default(() => process.env.HUGH_VAD_MODEL ?? DEFAULT_VAD_MODEL),
+        modelPath: z.string().default(defaultVadModel),
         speechThreshold: z.number().gt(0).lt(1).default(0.5),
         /** Silence after speech that ends the utterance (pauses inside a sentence are shorter). */
         trailingSilenceMs: z.int().min(100).max(3_000).default(600),
@@ -109,8 +112,8 @@ export const HubConfigSchema = z
       .prefault({}),
     state: z
       .strictObject({
-        /** Where the hub keeps what must survive a restart (timers). */
-        dir: z.string().default(() => process.env.HUGH_STATE_DIR ?? '/var/lib/hugh/state'),
+        /** Where the hub keeps what must survive a restart (credentials, timers): /var/lib/hugh/state when installed, else the checkout's .cache/state. */
+        dir: z.string().default(() => process.env.HUGH_STATE_DIR ?? defaultDataPath('state')),
       })
       .prefault({}),
     /** The language model for questions no local intent answers. */
@@ -269,7 +272,7 @@ export const HUB_OPTIONS: OptionSpec[] = [
   { flag: 'mqtt-username', env: 'HUGH_MQTT_USERNAME', path: 'mqtt.username', type: 'string', description: 'username at the external broker' },
   { flag: 'mqtt-password', env: 'HUGH_MQTT_PASSWORD', path: 'mqtt.password', type: 'string', description: 'password at the external broker' },
   { flag: 'topic-prefix', env: 'HUGH_TOPIC_PREFIX', path: 'mqtt.topicPrefix', type: 'string', description: 'first level of every MQTT topic (default hugh)' },
-  { flag: 'vad-model', env: 'HUGH_VAD_MODEL', path: 'vad.modelPath', type: 'string', description: `Silero VAD v5 model (default ${DEFAULT_VAD_MODEL})` },
+  { flag: 'vad-model', env: 'HUGH_VAD_MODEL', path: 'vad.modelPath', type: 'string', description: `Silero VAD v5 model (default here: ${defaultVadModel()})` },
   { flag: 'trailing-silence-ms', env: 'HUGH_TRAILING_SILENCE_MS', path: 'vad.trailingSilenceMs', type: 'int', description: 'silence that ends an utterance (default 600)' },
   { flag: 'llm-url', env: 'HUGH_LLM_URL', path: 'llm.url', type: 'string', description: 'language model server (default http://127.0.0.1:11434, Ollama)' },
   { flag: 'llm-api', env: 'HUGH_LLM_API', path: 'llm.api', type: 'string', description: 'ollama (POST /api/chat) or openai (POST /v1/chat/completions)' },
