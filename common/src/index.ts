@@ -11,3 +11,4 @@ export * from './convex/port.js';
 export * from './timeout.js';
 export * from './clock.js';
 export * from './models.js';
+export * from './doctor.js';

@@ -1,9 +1,10 @@
-import { createLogger, formatHelp } from '@hugh/common';
+import { createLogger, formatHelp, loadForDoctor } from '@hugh/common';
 import { HughError } from '@hugh/protocol';
 import { join } from 'node:path';
 import { HUB_CONFIG_ENV, HUB_OPTIONS, loadHubConfig, type HubConfig } from './config.js';
 import { issueCertificates } from './security/certificates.js';
 import { CredentialStore, type Principal } from './security/credentials.js';
+import { hubDoctor } from './doctor.js';
 import { HubEvents } from './events.js';
 import { startHub } from './hub.js';
 import { createPipeline } from './pipeline/create-pipeline.js';
@@ -16,7 +17,8 @@ Usage: hugh-hub [--config FILE] [--mqtt-port N] [--http-port N] [--broker mqtt:/
        hugh-hub integration add|rotate NAME    credentials for Home Assistant & co (events and commands, never audio)
        hugh-hub integration remove NAME
        hugh-hub certs [HOST…]                  local CA + hub certificate in --tls-dir (default /etc/hugh/tls)
-       hugh-hub certs satellite ID             a client certificate for one satellite`;
+       hugh-hub certs satellite ID             a client certificate for one satellite
+       hugh-hub doctor                         check models, config, ports, engines, Convex (✔/✘ with the fix)`;
 
 /** `hugh-hub satellite …`, `integration …`, `certs …`: administration, then exit. */
 async function administer(command: string, args: string[], config: HubConfig): Promise<void> {
@@ -55,12 +57,17 @@ async function administer(command: string, args: string[], config: HubConfig): P
 }
 
 async function main(): Promise<void> {
-  const loaded = loadHubConfig(process.argv.slice(2), process.env);
+  const argv = process.argv.slice(2);
+  const write = (line: string) => process.stdout.write(`${line}\n`);
+  // doctor reports a bad config as one of its ✘ lines rather than stopping.
+  const loaded = argv.includes('doctor') ? loadForDoctor(() => loadHubConfig(argv, process.env), write) : loadHubConfig(argv, process.env);
+  if (!loaded) process.exit(1);
   if (loaded.help) {
     process.stdout.write(formatHelp(USAGE, HUB_OPTIONS, HUB_CONFIG_ENV));
     return;
   }
   const [command, ...args] = loaded.positionals;
+  if (command === 'doctor') process.exit((await hubDoctor(loaded, { write })) ? 0 : 1);
   if (command === 'satellite' || command === 'integration' || command === 'certs') return administer(command, args, loaded.config);
   if (command) throw new HughError('HUGH_ERR_CONFIG_INVALID', `unknown command ${JSON.stringify(command)} (see --help)`);
   const logger = createLogger('hub');

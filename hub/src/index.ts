@@ -40,3 +40,4 @@ export { CredentialStore, type Principal } from './security/credentials.js';
 export { issueCertificates } from './security/certificates.js';
 export { RateWindow, TokenBucket, ConnectionCounter } from './security/limits.js';
 export { DebugRecorder } from './pipeline/debug-recorder.js';
+export { hubDoctor, type HubDoctorOptions } from './doctor.js';
