@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** One model of scripts/models.json: where it goes, what it must hash to, who loads it. */
@@ -17,7 +17,8 @@ export interface ModelFile {
 /** The checkout, or /opt/hugh when installed: common/src and common/dist both sit two levels down. */
 const CHECKOUT_DIR = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The `hugh` user's home, where the install scripts put models and state. */
+/** Where the install scripts put the application (deploy/lib.sh) and, for it, models and state. */
+export const INSTALLED_APP_DIR = '/opt/hugh';
 export const INSTALLED_DATA_DIR = '/var/lib/hugh';
 
 let table: { checkoutDir: string; files: ModelFile[] } | undefined;
@@ -41,12 +42,12 @@ export function fetchModelsCommand(dir: string): string {
 }
 
 /**
- * Where a program finds its models or keeps its state by default: under /var/lib/hugh when the
- * install scripts put it there, else in the checkout's .cache (the quick start needs no root).
+ * Where a program finds its models or keeps its state by default: the installed application
+ * (/opt/hugh) uses /var/lib/hugh, a checkout its own .cache, whatever else the machine holds, so
+ * the quick start needs no root and never touches an installed hub's credentials.
  */
 export function defaultDataPath(kind: 'models' | 'state', ...rest: string[]): string {
-  const installed = join(INSTALLED_DATA_DIR, kind, ...rest);
-  if (existsSync(installed)) return installed;
+  if (resolve(CHECKOUT_DIR) === INSTALLED_APP_DIR) return join(INSTALLED_DATA_DIR, kind, ...rest);
   return join(CHECKOUT_DIR, kind === 'models' ? modelTable().checkoutDir : '.cache/state', ...rest);
 }
 

@@ -30,8 +30,8 @@ describe('models', () => {
     expect(modelFileProblem(file)).toBeUndefined();
   });
 
-  it('defaults to the checkout cache for what /var/lib/hugh does not hold', () => {
-    expect(defaultDataPath('models', 'not-installed-anywhere.onnx')).toBe(join(root, '.cache/models/not-installed-anywhere.onnx'));
-    expect(defaultDataPath('state', 'not-installed-anywhere')).toBe(join(root, '.cache/state/not-installed-anywhere'));
+  it('a checkout keeps its models and state in its own .cache (only /opt/hugh uses /var/lib/hugh)', () => {
+    expect(defaultDataPath('models', 'silero_vad_v5.onnx')).toBe(join(root, '.cache/models/silero_vad_v5.onnx'));
+    expect(defaultDataPath('state')).toBe(join(root, '.cache/state'));
   });
 });

@@ -26,8 +26,8 @@ export const DEFAULT_ROUTES = [
 ];
 
 /**
- * Silero VAD v5 where scripts/fetch-models.mjs puts it: /var/lib/hugh/models when installed, else
- * the checkout's .cache/models. `HUGH_VAD_MODEL` or `vad.modelPath` override it.
+ * Silero VAD v5 where scripts/fetch-models.mjs puts it: /var/lib/hugh/models for the installed app
+ * (/opt/hugh), else the checkout's .cache/models. `HUGH_VAD_MODEL` or `vad.modelPath` override it.
  */
 const defaultVadModel = () => process.env.HUGH_VAD_MODEL ?? defaultDataPath('models', 'silero_vad_v5.onnx');
 
@@ -112,7 +112,7 @@ export const HubConfigSchema = z
       .prefault({}),
     state: z
       .strictObject({
-        /** Where the hub keeps what must survive a restart (credentials, timers): /var/lib/hugh/state when installed, else the checkout's .cache/state. */
+        /** Where the hub keeps what must survive a restart (credentials, timers): /var/lib/hugh/state for the installed app (/opt/hugh), else the checkout's .cache/state. */
         dir: z.string().default(() => process.env.HUGH_STATE_DIR ?? defaultDataPath('state')),
       })
       .prefault({}),

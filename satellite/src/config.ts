@@ -4,8 +4,8 @@ import { defaultDataPath, loadConfig, type OptionSpec } from '@hugh/common';
 import { DEFAULT_TOPIC_PREFIX, SATELLITE_ID_PATTERN } from '@hugh/protocol';
 
 /**
- * The openWakeWord models where scripts/fetch-models.mjs puts them: /var/lib/hugh/models when
- * installed, else the checkout's .cache/models. `HUGH_MODELS_DIR` or `wake.modelsDir` override it.
+ * The openWakeWord models where scripts/fetch-models.mjs puts them: /var/lib/hugh/models for
+ * the installed app (/opt/hugh), else the checkout's .cache/models. `HUGH_MODELS_DIR` or `wake.modelsDir` override it.
  */
 const defaultModelsDir = () => process.env.HUGH_MODELS_DIR ?? defaultDataPath('models', 'openwakeword');
 

@@ -1,0 +1,26 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/**
+ * The system tests, outside `npm test`: they build or install whole copies of the repository and
+ * take minutes. `bash scripts/test.sh` runs them after the suite (see README.md in this folder).
+ */
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@hugh/protocol': source('../../protocol/src/index.ts'),
+      '@hugh/common': source('../../common/src/index.ts'),
+      '@hugh/hub': source('../../hub/src/index.ts'),
+      '@hugh/satellite': source('../../satellite/src/index.ts'),
+    },
+  },
+  test: {
+    root: source('../..'),
+    include: ['deploy/test/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 600_000,
+    hookTimeout: 120_000,
+  },
+});
