@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { collectLogLines, type LogLine } from '../../testing/hub-process.js';
 
 /** What a systemd service unit says about how its program runs. */
 export interface ServiceUnit {
@@ -49,8 +50,6 @@ export function parseEnvironmentFile(text: string): Record<string, string> {
   return env;
 }
 
-export type LogLine = Record<string, unknown> & { msg?: string };
-
 /**
  * An installed unit's ExecStart, started as systemd would without being PID 1: as its User and
  * Group (with that user's supplementary groups, through setpriv), in its WorkingDirectory, with
@@ -79,19 +78,7 @@ export class UnitProcess {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let buffer = '';
-    this.child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      for (let newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n')) {
-        const text = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        try {
-          this.lines.push(JSON.parse(text) as LogLine);
-        } catch {
-          this.lines.push({ msg: text });
-        }
-      }
-    });
+    collectLogLines(this.child.stdout!, this.lines);
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
   }
