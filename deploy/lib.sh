@@ -26,7 +26,8 @@ ensure_node20() {
 # The system user the services run as; its home holds the models and the state.
 ensure_hugh_user() {
   id hugh >/dev/null 2>&1 || useradd --system --home-dir "$data" --create-home --shell /usr/sbin/nologin hugh
-  install -d -m 0750 -o hugh -g hugh "$data" "$data/state"
+  install -d -m 0750 -o hugh -g hugh "$data"
+  install -d -m 0700 -o hugh -g hugh "$data/state"
 }
 
 # Copies the repository ($1) to /opt/hugh and builds it there: what git tracks (and untracked files

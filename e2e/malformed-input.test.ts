@@ -76,8 +76,8 @@ describe('malformed input from one client gets that client a coded error; a good
       expect(error).toMatchObject({ type: 'error', code });
     });
 
-    it('a 1 MiB frame → HUGH_ERR_FRAME_TOO_LARGE', async () => {
-      const error = await answerTo(() => bad.publishAsync('hugh/sat/intruder/up/audio', Buffer.alloc(1024 * 1024)));
+    it('a 100 KiB frame (within the MQTT packet cap, over the frame cap) → HUGH_ERR_FRAME_TOO_LARGE', async () => {
+      const error = await answerTo(() => bad.publishAsync('hugh/sat/intruder/up/audio', Buffer.alloc(100 * 1024)));
       expect(error).toMatchObject({ code: 'HUGH_ERR_FRAME_TOO_LARGE' });
     });
 
@@ -94,6 +94,13 @@ describe('malformed input from one client gets that client a coded error; a good
       await expect(bad.subscribeAsync('hugh/sat/kitchen/up/audio')).rejects.toThrow(/Subscribe error/);
       await expect(bad.subscribeAsync('hugh/#')).rejects.toThrow(/Subscribe error/);
       await expect(bad.subscribeAsync('hugh/sat/intruder/down/audio')).resolves.toBeDefined();
+    });
+
+    // Last in this block: it costs the client its connection.
+    it('a 1 MiB packet closes only that connection, from its fixed header, before it is buffered', async () => {
+      const closed = new Promise<void>((resolve) => bad.once('close', () => resolve()));
+      bad.publish('hugh/sat/intruder/up/audio', Buffer.alloc(1024 * 1024));
+      await closed;
     });
   });
 

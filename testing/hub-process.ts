@@ -27,6 +27,8 @@ export function collectLogLines(stream: Readable, lines: LogLine[]): void {
 /** The real `hugh-hub` binary in a child process; its JSON log lines are collected for assertions. */
 export class HubProcess {
   readonly lines: LogLine[] = [];
+  /** What the hub wrote to stderr (start-up failures; nothing else should go there). */
+  stderr = '';
   private child: ChildProcess | undefined;
 
   constructor(
@@ -40,11 +42,18 @@ export class HubProcess {
     this.child = child;
     let stderr = '';
     collectLogLines(child.stdout!, this.lines);
-    child.stderr?.on('data', (chunk) => (stderr += chunk));
+    child.stderr?.on('data', (chunk) => {
+      stderr += chunk;
+      this.stderr += chunk;
+    });
     await waitFor(() => {
       if (child.exitCode !== null) throw new Error(`hugh-hub exited with ${child.exitCode}: ${stderr}`);
       return this.lines.some((line) => line.msg === 'hub ready');
     }, 'hugh-hub to be ready');
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   /** SIGKILL: no clean shutdown, sockets die with the process. */

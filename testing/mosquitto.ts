@@ -10,10 +10,14 @@ export class Mosquitto {
   private process: ChildProcess | undefined;
   private readonly configFile: string;
 
-  constructor(readonly port: number) {
+  /** `security` replaces `allow_anonymous true`, e.g. with a password_file and an acl_file. */
+  constructor(
+    readonly port: number,
+    security = 'allow_anonymous true',
+  ) {
     const dir = mkdtempSync(join(tmpdir(), 'hugh-mosquitto-'));
     this.configFile = join(dir, 'mosquitto.conf');
-    writeFileSync(this.configFile, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\nlog_type error\n`);
+    writeFileSync(this.configFile, `listener ${port} 127.0.0.1\n${security}\npersistence false\nlog_dest stderr\nlog_type error\n`);
   }
 
   get url(): string {

@@ -75,13 +75,13 @@ export function modelsCheck(files: string[], fetchDir: string): DoctorCheck {
   };
 }
 
-/** A folder the program writes to: created if missing, then a file written and removed. */
+/** A folder the program writes to: created if missing (private, as the hub keeps its state dir), then a file written and removed. */
 export function writableCheck(name: string, dir: string): DoctorCheck {
   return {
     name,
     async run() {
       try {
-        mkdirSync(dir, { recursive: true });
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
         const probe = join(dir, `.doctor-${process.pid}`);
         writeFileSync(probe, '');
         rmSync(probe);

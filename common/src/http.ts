@@ -7,7 +7,7 @@ import { HughError } from '@hugh/protocol';
 export async function engineFetch(engine: string, url: string, init: RequestInit & { signal: AbortSignal }): Promise<Response> {
   let response: Response;
   try {
-    response = await fetch(url, init);
+    response = await fetch(...withUrlCredentials(url, init));
   } catch (error) {
     if (init.signal.aborted) throw init.signal.reason instanceof Error ? init.signal.reason : new HughError('HUGH_ERR_CANCELLED', `${engine}: cancelled`);
     throw new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', `${engine}: ${url} unreachable: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`);
@@ -27,4 +27,18 @@ export async function engineJson<T>(engine: string, response: Response): Promise
   } catch {
     throw new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', `${engine}: malformed JSON answer: ${text.slice(0, 100)}`);
   }
+}
+
+/**
+ * fetch refuses a URL with `user:password@` in it; engines behind a proxy with Basic auth are
+ * configured that way, so the credentials move to an Authorization header (unless one is set).
+ */
+function withUrlCredentials(url: string, init: RequestInit): [string, RequestInit] {
+  const parsed = new URL(url);
+  if (!parsed.username && !parsed.password) return [url, init];
+  const credentials = Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64');
+  parsed.username = parsed.password = '';
+  const headers = new Headers(init.headers);
+  if (!headers.has('authorization')) headers.set('authorization', `Basic ${credentials}`);
+  return [parsed.toString(), { ...init, headers }];
 }

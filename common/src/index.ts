@@ -10,5 +10,6 @@ export * from './convex/functions.js';
 export * from './convex/port.js';
 export * from './timeout.js';
 export * from './clock.js';
+export * from './fs/atomic-file.js';
 export * from './models.js';
 export * from './doctor.js';

@@ -38,4 +38,4 @@ install_unit "$app/deploy/vm-vocal/hugh-hub.service"
 start_units hugh-hub
 echo
 echo "Done. Check it: sudo -u hugh hugh-hub doctor    Logs: journalctl -u hugh-hub -f    Health: curl localhost:8750/healthz"
-echo "Each satellite: sudo -u hugh hugh-hub satellite add <id>, then systemctl reload hugh-hub"
+echo "Each satellite: sudo -u hugh hugh-hub satellite add <id> (the running hub sees it at once)"

@@ -1,7 +1,8 @@
 import { createLogger, formatHelp, loadForDoctor } from '@hugh/common';
-import { HughError } from '@hugh/protocol';
+import { HughError, Topics } from '@hugh/protocol';
 import { join } from 'node:path';
 import { HUB_CONFIG_ENV, HUB_OPTIONS, loadHubConfig, type HubConfig } from './config.js';
+import { TopicAcl } from './security/acl.js';
 import { issueCertificates } from './security/certificates.js';
 import { CredentialStore, type Principal } from './security/credentials.js';
 import { hubDoctor } from './doctor.js';
@@ -18,6 +19,7 @@ Usage: hugh-hub [--config FILE] [--mqtt-port N] [--http-port N] [--broker mqtt:/
        hugh-hub integration remove NAME
        hugh-hub certs [HOST…]                  local CA + hub certificate in --tls-dir (default /etc/hugh/tls)
        hugh-hub certs satellite ID             a client certificate for one satellite
+       hugh-hub mosquitto-acl                  the topic rules as a Mosquitto acl_file, for an external broker
        hugh-hub doctor                         check models, config, ports, engines, Convex (✔/✘ with the fix)`;
 
 /** `hugh-hub satellite …`, `integration …`, `certs …`: administration, then exit. */
@@ -33,6 +35,15 @@ async function administer(command: string, args: string[], config: HubConfig): P
     return;
   }
   const store = CredentialStore.load(config.auth.credentialsFile ?? join(config.state.dir, 'credentials.json'));
+  if (command === 'mosquitto-acl') {
+    if (!config.mqtt.username) throw new HughError('HUGH_ERR_CONFIG_INVALID', "mqtt.username: the hub's own login at the broker is needed for its block of the ACL (--mqtt-username)");
+    const ids = (kind: Principal['kind']) => store.list().filter((entry) => entry.kind === kind).map((entry) => entry.id);
+    const satellites = [...new Set([...ids('satellite'), ...(config.satellites ?? []).map((satellite) => satellite.id)])];
+    const acl = new TopicAcl({ topics: new Topics(config.mqtt.topicPrefix), discoveryPrefix: config.homeAssistant.discoveryPrefix, integrationPublish: config.auth.integrationPublish });
+    const hubPublish = config.devices.flatMap((device) => (device.commandTopic ? [device.commandTopic] : []));
+    process.stdout.write(acl.mosquitto({ hubUser: config.mqtt.username, hubPublish, satellites, integrations: ids('integration') }));
+    return;
+  }
   const kind = command as Principal['kind'];
   const [action, id] = args;
   if (action === 'list') {
@@ -46,7 +57,7 @@ async function administer(command: string, args: string[], config: HubConfig): P
     out(`  username: ${id}`);
     out(`  password: ${password}`);
     if (kind === 'satellite') out(`  on the satellite: HUGH_SATELLITE_ID=${id} HUGH_SATELLITE_PASSWORD=${password}`);
-    out('A running hub picks this up on SIGHUP (systemctl reload hugh-hub) or restart.');
+    out('A running hub picks this up at once (it watches the file); connections with an old password are closed.');
     return;
   }
   if (action === 'remove') {
@@ -68,7 +79,7 @@ async function main(): Promise<void> {
   }
   const [command, ...args] = loaded.positionals;
   if (command === 'doctor') process.exit((await hubDoctor(loaded, { write })) ? 0 : 1);
-  if (command === 'satellite' || command === 'integration' || command === 'certs') return administer(command, args, loaded.config);
+  if (command === 'satellite' || command === 'integration' || command === 'certs' || command === 'mosquitto-acl') return administer(command, args, loaded.config);
   if (command) throw new HughError('HUGH_ERR_CONFIG_INVALID', `unknown command ${JSON.stringify(command)} (see --help)`);
   const logger = createLogger('hub');
   for (const warning of loaded.warnings) logger.warn(warning);
@@ -79,10 +90,7 @@ async function main(): Promise<void> {
   const turnHandler = await createPipeline(loaded.config, logger, { events, onRecord: (record) => events.emit('turn', record) });
   const hub = await startHub(loaded.config, { logger, turnHandler, events });
   logger.info({ httpPort: hub.httpPort, httpsPort: hub.httpsPort, mqttPort: hub.mqttPort, mqttsPort: hub.mqttsPort, configFile: loaded.configFile }, 'hub ready');
-  process.on('SIGHUP', () => {
-    hub.credentials?.reload();
-    logger.info('credentials reloaded');
-  });
+  process.on('SIGHUP', () => hub.reloadCredentials());
   const stop = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
     await hub.close();

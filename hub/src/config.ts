@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defaultDataPath, loadConfig, type OptionSpec } from '@hugh/common';
-import { DEFAULT_TOPIC_PREFIX } from '@hugh/protocol';
+import { DEFAULT_TOPIC_PREFIX, MAX_FRAME_BYTES } from '@hugh/protocol';
+import { isIP } from 'node:net';
 
 const port = z.int().min(0).max(65_535);
 const url = z.url({ protocol: /^(https?|tcp)$/ });
@@ -72,6 +73,8 @@ export const HubConfigSchema = z
       .strictObject({
         host: z.string().default('0.0.0.0'),
         port: port.default(8750),
+        /** Addresses (a Prometheus on the LAN) that may read /metrics and the detailed /healthz without a login. */
+        trustedAddresses: z.array(z.string().refine((address) => isIP(address) !== 0, 'an IP address')).default([]),
       })
       .prefault({}),
     turn: z
@@ -219,8 +222,16 @@ export const HubConfigSchema = z
         turnsPerMinute: z.int().min(1).max(600).default(20),
         /** Messages and frames per second per connection (40 ms frames are 25 per second). */
         messagesPerSecond: z.int().min(10).max(1_000_000).default(100),
-        /** Open connections per remote address, MQTT and WebSocket each. */
+        /** Open connections per remote address, MQTT and WebSocket each; MQTT counts from the moment the socket is accepted. */
         connectionsPerAddress: z.int().min(1).max(10_000).default(16),
+        /** Largest MQTT packet, CONNECT included, refused from its fixed header before it is buffered: an audio frame plus 64 KiB. */
+        maxPacketBytes: z.int().min(1_024).max(16 * 1024 * 1024).default(MAX_FRAME_BYTES + 64 * 1024),
+        /** A connection must complete its MQTT CONNECT, TLS handshake, HTTP request head or WebSocket hello within this time. */
+        connectTimeoutMs: z.int().min(100).max(60_000).default(5_000),
+        /** Failed logins from one address before it has to wait, the first wait, and the longest (each failure doubles it). */
+        failedLoginsBeforeDelay: z.int().min(1).max(1_000).default(5),
+        failedLoginDelayMs: z.int().min(1).max(60_000).default(250),
+        failedLoginMaxDelayMs: z.int().min(1).max(3_600_000).default(60_000),
       })
       .prefault({}),
     /** Logins: on by default, as in Mosquitto 2. */
@@ -230,6 +241,11 @@ export const HubConfigSchema = z
         allowAnonymous: z.boolean().default(false),
         /** Hashed satellite and integration passwords; default `state.dir/credentials.json`. */
         credentialsFile: z.string().min(1).optional(),
+        /**
+         * MQTT filters integrations may publish on besides commands (the embedded broker refuses
+         * everything else), e.g. another device's command topic; never `$` topics.
+         */
+        integrationPublish: z.array(z.string().min(1).max(256).refine((filter) => !filter.startsWith('$'), 'not a $ topic')).default([]),
       })
       .prefault({}),
     /** TLS for MQTT (mqtts) and HTTP/WebSocket (https/wss), with a certificate from `hugh-hub certs`. */
@@ -257,7 +273,11 @@ export const HubConfigSchema = z
       })
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .refine((config) => config.auth.integrationPublish.every((filter) => filter.split('/')[0] !== config.mqtt.topicPrefix.split('/')[0] && !filter.startsWith('#') && !filter.startsWith('+')), {
+    message: "must stay outside the hub's topic tree (commands are allowed already)",
+    path: ['auth', 'integrationPublish'],
+  });
 
 export type HubConfig = z.infer<typeof HubConfigSchema>;
 

@@ -64,12 +64,12 @@ function credentialsCheck(config: HubConfig): DoctorCheck {
   };
 }
 
-/** Whether a hub answers /healthz on this port: then a busy port is that hub's own. */
+/** Whether a hub answers /healthz on this port (without a login it says only its status): then a busy port is that hub's own. */
 async function runningHub(host: string, port: number, timeoutMs: number): Promise<string | undefined> {
   try {
     const response = await fetch(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/healthz`, { signal: AbortSignal.timeout(timeoutMs) });
-    const body = (await response.json()) as { version?: unknown; engines?: unknown };
-    return typeof body.version === 'string' && typeof body.engines === 'object' ? body.version : undefined;
+    const body = (await response.json()) as { status?: unknown };
+    return typeof body.status === 'string' && ['up', 'degraded', 'down'].includes(body.status) ? body.status : undefined;
   } catch {
     return undefined;
   }
@@ -101,8 +101,8 @@ function portsCheck(config: HubConfig, timeoutMs: number): DoctorCheck {
       }
       const list = ports.map((entry) => `${entry.port}`).join(', ');
       if (busy.length === 0) return pass(`${list || 'none fixed'} free`);
-      const version = config.tls.only ? undefined : await runningHub(config.http.host, config.http.port, timeoutMs);
-      if (version) return pass(`${list} in use by the hub already running here (version ${version})`);
+      const status = config.tls.only ? undefined : await runningHub(config.http.host, config.http.port, timeoutMs);
+      if (status) return pass(`${list} in use by the hub already running here (its /healthz says ${status})`);
       return fail(
         `in use: ${busy.join(', ')}`,
         'stop the program holding the port (often Debian\'s mosquitto on 1883: systemctl disable --now mosquitto), pick other ports, or use that broker with mqtt.brokerUrl',

@@ -22,6 +22,15 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
+/**
+ * Options for the hub's HTTP servers: a client that has not sent its whole request head within
+ * `headersTimeoutMs` (a slow or stalled WebSocket upgrade included) is disconnected. Node checks
+ * these deadlines every `connectionsCheckingInterval`, 30 s by default: too coarse.
+ */
+export function httpServerOptions(headersTimeoutMs: number) {
+  return { headersTimeout: headersTimeoutMs, requestTimeout: 2 * headersTimeoutMs, connectionsCheckingInterval: Math.min(1_000, headersTimeoutMs) };
+}
+
 export async function listen(server: Server, port: number, host: string): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

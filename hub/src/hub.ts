@@ -1,16 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
-import type { Logger } from '@hugh/common';
+import { redactUrl, type Logger } from '@hugh/common';
 import { HughError, Topics } from '@hugh/protocol';
 import type { HubConfig } from './config.js';
 import { DrainTurnHandler } from './drain-handler.js';
 import { dashboardRoutes } from './dashboard/dashboard-routes.js';
-import { listen, routeRequests, sendJson } from './http-server.js';
-import { CredentialStore } from './security/credentials.js';
+import { httpServerOptions, listen, routeRequests, sendJson } from './http-server.js';
+import { TopicAcl } from './security/acl.js';
+import { watchCredentials } from './security/credential-watcher.js';
+import { CredentialStore, type Login } from './security/credentials.js';
+import { mayReadDetails } from './security/http-access.js';
 import { ConnectionCounter } from './security/limits.js';
+import { LoginGuard } from './security/login-guard.js';
 import { SessionManager } from './session/session-manager.js';
 import type { TurnHandler } from './session/turn.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './transport/embedded-broker.js';
@@ -33,6 +37,8 @@ export interface Hub {
   /** Plain port of the embedded broker; undefined with an external one or `tls.only`. */
   readonly mqttPort: number | undefined;
   readonly mqttsPort: number | undefined;
+  /** The embedded broker; undefined with an external one. */
+  readonly embeddedBroker: EmbeddedBroker | undefined;
   /** The hashed logins; undefined with `auth.allowAnonymous`. */
   readonly credentials: CredentialStore | undefined;
   readonly sessions: SessionManager;
@@ -40,7 +46,19 @@ export interface Hub {
   readonly topics: Topics;
   readonly events: HubEvents;
   readonly homeAssistant: HomeAssistantDiscovery;
+  /** Re-reads the credentials file and closes the connections of revoked logins (SIGHUP; also done on every change of the file). */
+  reloadCredentials(): void;
   close(): Promise<void>;
+}
+
+/** The state dir holds credentials, timers and the outbox: nobody but the hub's user may list or read it. */
+function ensureStateDir(dir: string, logger: Logger): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    chmodSync(dir, 0o700);
+  } catch (error) {
+    logger.warn({ dir, err: (error as Error).message }, 'cannot make the state dir private (chmod 700)');
+  }
 }
 
 export interface HubDependencies {
@@ -73,10 +91,25 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
     messagesPerSecond: config.limits.messagesPerSecond,
     turnsPerMinute: config.limits.turnsPerMinute,
   });
+  ensureStateDir(config.state.dir, logger);
   const credentials = config.auth.allowAnonymous ? undefined : CredentialStore.load(config.auth.credentialsFile ?? join(config.state.dir, 'credentials.json'));
   if (!credentials) logger.warn('authentication is off (auth.allowAnonymous): any device on the network can connect as any satellite');
   else if (credentials.list().length === 0) logger.warn({ file: credentials.file }, 'no credentials yet: add a satellite with `hugh-hub satellite add <id>`');
-  const authenticate = credentials ? (username: string | undefined, password: string | Buffer | undefined) => credentials.verify(username, password) : undefined;
+  const { limits } = config;
+  const loginGuard = credentials
+    ? new LoginGuard((username, password) => credentials.verify(username, password), {
+        freeFailures: limits.failedLoginsBeforeDelay,
+        baseDelayMs: limits.failedLoginDelayMs,
+        maxDelayMs: limits.failedLoginMaxDelayMs,
+        onOutcome: (outcome, address) => {
+          counters.logins[outcome]++;
+          if (outcome === 'locked-out') logger.debug({ code: 'HUGH_ERR_RATE_LIMITED', address }, 'login refused before checking: too many failures from this address');
+        },
+      })
+    : undefined;
+  const authenticate = loginGuard ? (address: string, username: string | undefined, password: string | Buffer | undefined) => loginGuard.check(address, username, password) : undefined;
+  const isCurrent = (login: Login) => credentials?.fingerprint(login.id) === login.fingerprint;
+  const acl = new TopicAcl({ topics, discoveryPrefix: config.homeAssistant.discoveryPrefix, integrationPublish: config.auth.integrationPublish });
   const readTlsFile = (field: 'certFile' | 'keyFile') => {
     try {
       return readFileSync(config.tls[field]!);
@@ -106,7 +139,7 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
     // Degraded when some engine's breaker is open: the hub answers, through a fallback.
     const degraded = Object.values(engines).some((chain) => chain.some((engine) => engine.state === 'open'));
     return {
-      status: degraded ? 'degraded' : 'ok',
+      status: degraded ? 'degraded' : 'up',
       version: HUB_VERSION,
       broker: bus?.kind,
       satellites: [...sessions.sessions.values()].map((session) => ({
@@ -121,33 +154,46 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
       engines,
     };
   };
+  const dashboard = dashboardRoutes({
+    events,
+    snapshot,
+    announce: (satelliteId, text) => sessions.announce([satelliteId], text),
+    ...(turnHandler.ask ? { ask: turnHandler.ask.bind(turnHandler) } : {}),
+    ...(authenticate ? { authenticate } : {}),
+    logger,
+  });
+  // Who is connected in which room, and what they are doing, is private: without a login /healthz says only how the hub is.
+  const detailed = mayReadDetails({ authenticate, trustedAddresses: config.http.trustedAddresses });
   const handleRequest = routeRequests({
-    ...dashboardRoutes({
-      events,
-      snapshot,
-      announce: (satelliteId, text) => sessions.announce([satelliteId], text),
-      ...(turnHandler.ask ? { ask: turnHandler.ask.bind(turnHandler) } : {}),
-      ...(authenticate ? { authenticate } : {}),
-      logger,
-    }),
-    'GET /healthz': (_request, response) => sendJson(response, 200, snapshot()),
-    'GET /metrics': async (_request, response) => {
+    ...dashboard.routes,
+    'GET /healthz': async (request, response) => {
+      const health = snapshot();
+      sendJson(response, 200, (await detailed(request)) ? health : { status: health.status });
+    },
+    'GET /metrics': async (request, response) => {
+      if (!(await detailed(request))) {
+        response.writeHead(401, { 'www-authenticate': 'Basic realm="H.U.G.H. metrics"', 'content-type': 'text/plain' }).end('metrics need an integration login (hugh-hub integration add metrics) or http.trustedAddresses\n');
+        return;
+      }
       response.writeHead(200, { 'content-type': metrics.contentType }).end(await metrics.metrics());
     },
   });
   const closers: (() => Promise<void>)[] = [];
   try {
-    const wsSecurity = { connections: new ConnectionCounter(config.limits.connectionsPerAddress), ...(authenticate ? { authenticate } : {}) };
+    const wsSecurity = { connections: new ConnectionCounter(limits.connectionsPerAddress), helloTimeoutMs: limits.connectTimeoutMs, ...(authenticate ? { authenticate } : {}) };
+    const wsTransports: WsTransport[] = [];
     const serve = async (server: Server, port: number, scheme: string) => {
       const bound = await listen(server, port, config.http.host);
       closers.push(() => new Promise((resolve) => server.close(() => resolve())));
       const ws = new WsTransport(server, sessions, logger, wsSecurity);
+      wsTransports.push(ws);
       closers.unshift(() => ws.close());
       logger.info({ port: bound, host: config.http.host }, `${scheme} listening`);
       return bound;
     };
-    const plainHttpPort = config.tls.only ? undefined : await serve(createServer(handleRequest), config.http.port, 'HTTP and WebSocket');
-    const httpsPort = tls ? await serve(createHttpsServer(tls, handleRequest), config.tls.httpPort, 'HTTPS and secure WebSocket') : undefined;
+    const serverOptions = httpServerOptions(limits.connectTimeoutMs);
+    const plainHttpPort = config.tls.only ? undefined : await serve(createServer(serverOptions, handleRequest), config.http.port, 'HTTP and WebSocket');
+    const httpsPort = tls ? await serve(createHttpsServer({ ...tls, ...serverOptions, handshakeTimeout: limits.connectTimeoutMs }, handleRequest), config.tls.httpPort, 'HTTPS and secure WebSocket') : undefined;
     const httpPort = (plainHttpPort ?? httpsPort)!;
 
     let mqtt: MqttTransport;
@@ -163,18 +209,26 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
       );
       bus = external;
       mqtt = new MqttTransport(external, topics, sessions, logger);
-      logger.info({ url: config.mqtt.brokerUrl }, 'connected to external MQTT broker');
+      logger.info({ url: redactUrl(config.mqtt.brokerUrl) }, 'connected to external MQTT broker');
     } else {
       let transport: MqttTransport | undefined;
       broker = await startEmbeddedBroker({
         host: config.mqtt.host,
         port: config.mqtt.port,
-        topics,
+        acl,
+        limits: {
+          maxPacketBytes: limits.maxPacketBytes,
+          connectTimeoutMs: limits.connectTimeoutMs,
+          messagesPerSecond: limits.messagesPerSecond,
+          maxErrors: limits.maxErrors,
+          errorWindowMs: limits.errorWindowMs,
+          connections: new ConnectionCounter(limits.connectionsPerAddress),
+        },
         logger,
-        connections: new ConnectionCounter(config.limits.connectionsPerAddress),
         ...(authenticate ? { authenticate } : {}),
         ...(tls ? { tls: { ...tls, port: config.tls.mqttPort, only: config.tls.only } } : {}),
         onRefused: (refusal) => {
+          counters.badInputs++;
           logger.warn(refusal, 'publish refused');
           if (refusal.satelliteId !== undefined) transport?.reportRefused(refusal.satelliteId, refusal.code, refusal.reason);
         },
@@ -197,17 +251,29 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
     if (config.hermes.enabled) await new HermesBridge(bus, events, sessions, logger).start();
     bus.publish(topics.hub('availability'), 'online', { retain: true, qos: 1 });
 
+    const revoke = () => {
+      broker?.revoke(isCurrent);
+      for (const ws of wsTransports) ws.revoke(isCurrent);
+      dashboard.revoke(isCurrent);
+    };
+    const watcher = credentials ? watchCredentials(credentials, logger, revoke) : undefined;
+    if (watcher) closers.unshift(async () => watcher.close());
+
     return {
       httpPort,
       httpsPort,
       mqttPort: broker?.port,
       mqttsPort: broker?.tlsPort,
+      embeddedBroker: broker,
       credentials,
       sessions,
       bus,
       topics,
       events,
       homeAssistant,
+      reloadCredentials() {
+        watcher?.reload();
+      },
       async close() {
         await sessions.close();
         await turnHandler.close?.().catch((error: unknown) => logger.warn({ err: error }, 'error while closing the pipeline'));

@@ -30,6 +30,16 @@ export function createMetrics(options: { events: HubEvents; sessions: SessionMan
   ] as const) {
     new Counter({ name, help, registers: [registry], collect() { this.reset(); this.inc(counters[key]); } });
   }
+  new Counter({
+    name: 'hugh_logins_total',
+    help: 'Logins over MQTT, WebSocket and HTTP by outcome (locked-out: refused before hashing, the address has failed too often)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [outcome, count] of Object.entries(counters.logins)) this.inc({ outcome }, count);
+    },
+  });
   events.on('turn', (record) => {
     turns.inc({ outcome: record.outcome });
     const end = record.times.endOfSpeechMs;

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { checkPublish, checkSubscribe, filterCanMatchPattern, filterMatches } from '@hugh/hub';
+import { MqttPacketSizeGuard, TopicAcl, filterCovers, filterMatches, type Actor } from '@hugh/hub';
 import { Topics } from '@hugh/protocol';
 
-const topics = new Topics('hugh');
+const acl = new TopicAcl({ topics: new Topics('hugh'), discoveryPrefix: 'homeassistant', integrationPublish: ['zigbee2mqtt/+/set'] });
+const kitchen: Actor = { role: 'satellite', id: 'kitchen' };
+const ha: Actor = { role: 'integration', id: 'home-assistant' };
 
 describe('MQTT filter matching (MQTT 3.1.1 §4.7)', () => {
   it.each([
@@ -17,41 +19,102 @@ describe('MQTT filter matching (MQTT 3.1.1 §4.7)', () => {
     expect(filterMatches(filter, topic)).toBe(expected);
   });
 
-  it('knows which filters could reach audio topics', () => {
-    expect(filterCanMatchPattern('hugh/sat/+/up/audio', 'hugh/sat/*/up/audio')).toBe(true);
-    expect(filterCanMatchPattern('hugh/sat/den/#', 'hugh/sat/*/up/audio')).toBe(true);
-    expect(filterCanMatchPattern('#', 'hugh/sat/*/up/audio')).toBe(true);
-    expect(filterCanMatchPattern('hugh/sat/+/state', 'hugh/sat/*/up/audio')).toBe(false);
-    expect(filterCanMatchPattern('homeassistant/#', 'hugh/sat/*/up/audio')).toBe(false);
+  it.each([
+    ['hugh/sat/+/event/#', 'hugh/sat/den/event/wake', true],
+    ['hugh/sat/+/event/#', 'hugh/sat/+/event/+', true],
+    ['hugh/sat/+/event/#', 'hugh/sat/+/event', true],
+    ['hugh/sat/+/state', 'hugh/sat/den/state', true],
+    ['hugh/sat/+/state', 'hugh/sat/#', false],
+    ['hugh/sat/+/state', 'hugh/sat/+/+', false],
+    ['hugh/sat/+/state', 'hugh/+/den/state', false],
+    ['homeassistant/#', '#', false],
+    ['homeassistant/#', '$hugh/#', false],
+  ])('an allowed %s covers a subscription to %s: %s', (allowed, requested, expected) => {
+    expect(filterCovers(allowed, requested)).toBe(expected);
   });
 });
 
-describe('embedded broker ACL', () => {
-  it('lets a satellite publish its own up topics and availability only', () => {
-    expect(checkPublish(topics, 'hugh-sat-kitchen', 'hugh/sat/kitchen/up/audio')).toEqual({ ok: true });
-    expect(checkPublish(topics, 'hugh-sat-kitchen', 'hugh/sat/kitchen/availability')).toEqual({ ok: true });
-    expect(checkPublish(topics, 'hugh-sat-kitchen', 'hugh/sat/den/up/audio')).toMatchObject({ ok: false, code: 'HUGH_ERR_NOT_AUTHORIZED' });
-    expect(checkPublish(topics, 'hugh-sat-kitchen', 'hugh/sat/kitchen/down/ctl')).toMatchObject({ ok: false, code: 'HUGH_ERR_NOT_AUTHORIZED' });
-    expect(checkPublish(topics, 'hugh-sat-kitchen', 'hugh/sat/kitchen/bogus')).toMatchObject({ ok: false, code: 'HUGH_ERR_TOPIC_INVALID' });
-    expect(checkPublish(topics, 'hugh-sat-kitchen', 'hugh/sat/den/cmd/mute')).toMatchObject({ ok: false, code: 'HUGH_ERR_NOT_AUTHORIZED' });
+describe('the rule table', () => {
+  it('lets a satellite publish its own up topics and availability, and nothing else anywhere', () => {
+    expect(acl.mayPublish(kitchen, 'hugh/sat/kitchen/up/audio')).toEqual({ ok: true });
+    expect(acl.mayPublish(kitchen, 'hugh/sat/kitchen/up/ctl')).toEqual({ ok: true });
+    expect(acl.mayPublish(kitchen, 'hugh/sat/kitchen/availability')).toEqual({ ok: true });
+    for (const topic of [
+      'hugh/sat/den/up/audio',
+      'hugh/sat/kitchen/down/ctl',
+      'hugh/sat/kitchen/state',
+      'hugh/sat/den/cmd/mute',
+      'hugh/hub/cmd/say',
+      'homeassistant/switch/hugh_den/mute/config',
+      'homeassistant/status',
+      'zigbee2mqtt/front_door_lock/set',
+      '$SYS/x',
+      '$hugh/refused',
+    ]) {
+      expect(acl.mayPublish(kitchen, topic), topic).toMatchObject({ ok: false, code: 'HUGH_ERR_NOT_AUTHORIZED' });
+    }
   });
 
-  it('keeps hub topics for the hub, opens commands, and leaves foreign topics alone', () => {
-    expect(checkPublish(topics, 'homeassistant', 'hugh/sat/kitchen/state')).toMatchObject({ ok: false });
-    expect(checkPublish(topics, 'homeassistant', 'hugh/hub/availability')).toMatchObject({ ok: false });
-    expect(checkPublish(topics, 'homeassistant', 'hugh/sat/kitchen/up/ctl')).toMatchObject({ ok: false });
-    expect(checkPublish(topics, 'homeassistant', 'hugh/sat/kitchen/cmd/say')).toEqual({ ok: true });
-    expect(checkPublish(topics, 'zigbee2mqtt', 'zigbee2mqtt/lamp/set')).toEqual({ ok: true });
-    expect(checkPublish(topics, 'anyone', '$SYS/x')).toMatchObject({ ok: false });
+  it('lets integrations publish commands, Home Assistant status, Rhasspy tts and the configured extras only', () => {
+    for (const topic of ['hugh/sat/kitchen/cmd/say', 'hugh/hub/cmd/say', 'homeassistant/status', 'hermes/tts/say', 'zigbee2mqtt/lamp/set']) expect(acl.mayPublish(ha, topic), topic).toEqual({ ok: true });
+    for (const topic of ['hugh/sat/kitchen/state', 'hugh/hub/availability', 'hugh/sat/kitchen/up/ctl', 'homeassistant/switch/x/y/config', 'zigbee2mqtt/lamp/set/extra', '$hugh/refused']) {
+      expect(acl.mayPublish(ha, topic), topic).toMatchObject({ ok: false });
+    }
   });
 
-  it('confines subscriptions', () => {
-    expect(checkSubscribe(topics, 'hugh-sat-kitchen', 'hugh/sat/kitchen/down/ctl')).toBe(true);
-    expect(checkSubscribe(topics, 'hugh-sat-kitchen', 'hugh/hub/availability')).toBe(true);
-    expect(checkSubscribe(topics, 'hugh-sat-kitchen', 'hugh/sat/kitchen/down/#')).toBe(false);
-    expect(checkSubscribe(topics, 'hugh-sat-kitchen', 'hugh/sat/den/down/ctl')).toBe(false);
-    expect(checkSubscribe(topics, 'homeassistant', 'hugh/sat/+/state')).toBe(true);
-    expect(checkSubscribe(topics, 'homeassistant', 'hugh/sat/+/+/audio')).toBe(false);
-    expect(checkSubscribe(topics, 'homeassistant', '#')).toBe(false);
+  it('refuses topics over 1 KiB', () => {
+    expect(acl.mayPublish(kitchen, `hugh/sat/kitchen/up/${'x'.repeat(1100)}`)).toMatchObject({ ok: false, code: 'HUGH_ERR_TOPIC_INVALID' });
+  });
+
+  it('confines subscriptions: satellites to their own down topics, integrations away from audio and $ topics', () => {
+    expect(acl.maySubscribe(kitchen, 'hugh/sat/kitchen/down/ctl')).toBe(true);
+    expect(acl.maySubscribe(kitchen, 'hugh/hub/availability')).toBe(true);
+    expect(acl.maySubscribe(kitchen, 'hugh/sat/kitchen/down/#')).toBe(false);
+    expect(acl.maySubscribe(kitchen, 'hugh/sat/den/down/ctl')).toBe(false);
+    for (const filter of ['hugh/sat/+/state', 'hugh/sat/+/event/#', 'hugh/sat/den/event/transcript', 'homeassistant/#', 'hermes/intent/#']) expect(acl.maySubscribe(ha, filter), filter).toBe(true);
+    for (const filter of ['hugh/sat/+/+/audio', 'hugh/sat/+/up/audio', 'hugh/#', '#', '$hugh/#', '$SYS/#', 'hermes/#', 'hermes/audioServer/+/audioFrame']) expect(acl.maySubscribe(ha, filter), filter).toBe(false);
+  });
+
+  it('prints a Mosquitto ACL with one block per login and no pattern lines', () => {
+    const text = acl.mosquitto({ hubUser: 'hugh-hub', hubPublish: ['zigbee2mqtt/kitchen_lights/set'], satellites: ['kitchen'], integrations: ['home-assistant'] });
+    expect(text).not.toMatch(/^pattern /m);
+    expect(text).toContain('user hugh-hub\ntopic readwrite hugh/#\ntopic readwrite homeassistant/#\ntopic readwrite hermes/#\ntopic readwrite zigbee2mqtt/kitchen_lights/set\n');
+    expect(text).toContain(
+      'user kitchen\ntopic write hugh/sat/kitchen/up/ctl\ntopic write hugh/sat/kitchen/up/audio\ntopic write hugh/sat/kitchen/availability\ntopic read hugh/sat/kitchen/down/ctl\ntopic read hugh/sat/kitchen/down/audio\ntopic read hugh/hub/availability\n',
+    );
+    expect(text).toMatch(/user home-assistant\ntopic write hugh\/sat\/\+\/cmd\/\+\n/);
+    expect(text).not.toMatch(/readwrite hugh\/sat\/kitchen/);
+  });
+});
+
+describe('MQTT packet size guard', () => {
+  const connect = (remaining: number) => {
+    const header = [0x10];
+    let value = remaining;
+    do {
+      let byte = value % 128;
+      value = Math.floor(value / 128);
+      if (value > 0) byte |= 0x80;
+      header.push(byte);
+    } while (value > 0);
+    return Uint8Array.from(header);
+  };
+
+  it('refuses a packet from its fixed header when the remaining length exceeds the cap', () => {
+    expect(new MqttPacketSizeGuard(1000).feed(connect(50 * 1024 * 1024))).toMatch(/exceeds 1000/);
+  });
+
+  it('follows packets across chunk boundaries and accepts those within the cap', () => {
+    const guard = new MqttPacketSizeGuard(1000);
+    const packets = Buffer.concat([connect(10), Buffer.alloc(10), connect(1000), Buffer.alloc(1000), Uint8Array.from([0xc0, 0x00])]);
+    for (let offset = 0; offset < packets.length; offset += 7) expect(guard.feed(packets.subarray(offset, offset + 7))).toBeUndefined();
+    // A header split across chunks is still read whole.
+    const split = connect(5000);
+    expect(guard.feed(split.subarray(0, 1))).toBeUndefined();
+    expect(guard.feed(split.subarray(1))).toMatch(/exceeds/);
+  });
+
+  it('refuses a remaining length longer than four bytes (MQTT 3.1.1 §2.2.3)', () => {
+    expect(new MqttPacketSizeGuard(Number.MAX_SAFE_INTEGER).feed(Uint8Array.from([0x30, 0xff, 0xff, 0xff, 0xff, 0x01]))).toMatch(/malformed/);
   });
 });

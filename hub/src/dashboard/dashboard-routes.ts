@@ -6,7 +6,8 @@ import { HughError } from '@hugh/protocol';
 import type { HubEventMap, HubEvents } from '../events.js';
 import type { Route } from '../http-server.js';
 import type { TurnRecord } from '../pipeline/turn-record.js';
-import { parseBasicAuth, type Principal } from '../security/credentials.js';
+import { parseBasicAuth, type Login } from '../security/credentials.js';
+import { sameOriginJson } from '../security/http-access.js';
 
 /** The page and its modules, read once. Preact and htm come from node_modules: no CDN, works offline. */
 function loadAssets(): Record<string, { type: string; body: Buffer }> {
@@ -41,8 +42,14 @@ export interface DashboardSource {
   /** Answers a typed question the way a spoken one is answered (local intents, then the dispatcher). */
   ask?(text: string, satelliteId: string | undefined): Promise<string>;
   /** With logins on: Basic credentials of an integration open the dashboard. */
-  authenticate?: (username: string | undefined, password: string | undefined) => Promise<Principal | undefined>;
+  authenticate?: (address: string, username: string | undefined, password: string | undefined) => Promise<Login | undefined>;
   logger: Logger;
+}
+
+export interface Dashboard {
+  routes: Record<string, Route>;
+  /** Ends the live streams of logins `isCurrent` no longer accepts (removed, or password changed). */
+  revoke(isCurrent: (login: Login) => boolean): void;
 }
 
 async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
@@ -72,8 +79,10 @@ function text(value: unknown, field: string, maxChars: number): string {
  * engine health, and boxes for a typed question or an announcement. Server-sent events carry the
  * live part; the page is Preact + htm served from this process.
  */
-export function dashboardRoutes(source: DashboardSource): Record<string, Route> {
+export function dashboardRoutes(source: DashboardSource): Dashboard {
   const assets = loadAssets();
+  const streams = new Map<ServerResponse, Login | undefined>();
+  const logins = new WeakMap<IncomingMessage, Login>();
   const recent: TurnRecord[] = [];
   source.events.on('turn', (record) => {
     recent.unshift(record);
@@ -87,15 +96,27 @@ export function dashboardRoutes(source: DashboardSource): Record<string, Route> 
       if (source.authenticate) {
         const { username, password } = parseBasicAuth(request.headers.authorization);
         // Integrations only: a satellite's password (on a device in some room) must not open every room.
-        const principal = await source.authenticate(username, password);
-        if (principal?.kind !== 'integration') {
+        const login = await source.authenticate(request.socket.remoteAddress ?? 'unknown', username, password);
+        if (login?.kind !== 'integration') {
           response.writeHead(401, { 'www-authenticate': 'Basic realm="H.U.G.H. dashboard"', 'content-type': 'text/plain' }).end('login with an integration\'s credentials (hugh-hub integration add dashboard)\n');
           return;
         }
+        logins.set(request, login);
       }
       await route(request, response);
     };
   const json = (response: ServerResponse, status: number, body: unknown): void => void response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  /** State-changing routes: the browser's cached Basic login must not let another site drive them (CSRF). */
+  const changes =
+    (route: Route): Route =>
+    async (request, response) => {
+      const refusal = sameOriginJson(request);
+      if (refusal) {
+        source.logger.warn({ code: 'HUGH_ERR_NOT_AUTHORIZED', path: request.url, origin: request.headers.origin, reason: refusal }, 'dashboard request refused (cross-site)');
+        return json(response, 403, { code: 'HUGH_ERR_NOT_AUTHORIZED', message: refusal });
+      }
+      await route(request, response);
+    };
   const failed = (response: ServerResponse, error: unknown) => {
     const code = error instanceof HughError ? error.code : 'HUGH_ERR_INTERNAL';
     json(response, code === 'HUGH_ERR_UNKNOWN_SATELLITE' ? 404 : code === 'HUGH_ERR_INTERNAL' ? 500 : 400, { code, message: (error as Error).message });
@@ -115,12 +136,14 @@ export function dashboardRoutes(source: DashboardSource): Record<string, Route> 
       return () => source.events.off(name as keyof HubEventMap, listener as never);
     });
     const keepAlive = setInterval(() => response.write(': ping\n\n'), 15_000);
+    streams.set(response, logins.get(request));
     request.on('close', () => {
+      streams.delete(response);
       clearInterval(keepAlive);
       for (const unsubscribe of unsubscribers) unsubscribe();
     });
   });
-  routes['POST /api/announce'] = guard(async (request, response) => {
+  routes['POST /api/announce'] = guard(changes(async (request, response) => {
     try {
       const body = await readJson(request);
       source.announce(text(body.satelliteId, 'satelliteId', 64), text(body.text, 'text', 1000));
@@ -128,8 +151,8 @@ export function dashboardRoutes(source: DashboardSource): Record<string, Route> 
     } catch (error) {
       failed(response, error);
     }
-  });
-  routes['POST /api/ask'] = guard(async (request, response) => {
+  }));
+  routes['POST /api/ask'] = guard(changes(async (request, response) => {
     try {
       if (!source.ask) throw new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', 'this hub has no reply pipeline');
       const body = await readJson(request);
@@ -138,6 +161,15 @@ export function dashboardRoutes(source: DashboardSource): Record<string, Route> 
     } catch (error) {
       failed(response, error);
     }
-  });
-  return routes;
+  }));
+  return {
+    routes,
+    revoke(isCurrent) {
+      for (const [response, login] of streams) {
+        if (!login || isCurrent(login)) continue;
+        source.logger.warn({ login: login.id }, 'login revoked (removed or password changed): dashboard stream closed');
+        response.destroy();
+      }
+    },
+  };
 }

@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Logger } from '@hugh/common';
+import { writeFileAtomic, type Logger } from '@hugh/common';
 import { spokenDuration } from './duration.js';
 
 export interface Timer {
@@ -92,10 +92,9 @@ export class TimerService {
   private save(): void {
     if (!this.file) return;
     try {
-      mkdirSync(dirname(this.file), { recursive: true });
-      // Write then rename: a crash mid-write never leaves a half file.
-      writeFileSync(`${this.file}.tmp`, JSON.stringify([...this.timers.values()]));
-      renameSync(`${this.file}.tmp`, this.file);
+      mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
+      // A crash or power cut mid-write leaves the old or the new list, never half of one.
+      writeFileAtomic(this.file, JSON.stringify([...this.timers.values()]));
     } catch (error) {
       this.logger.error({ err: error, file: this.file }, 'timers could not be saved');
     }

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { HughError } from '@hugh/protocol';
@@ -31,21 +32,32 @@ export function issueCertificates(options: { dir: string; hosts: string[]; satel
   const { dir } = options;
   const days = String(options.days ?? 825);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
   const caKey = join(dir, 'ca.key');
   const caCert = join(dir, 'ca.crt');
+  const newKey = (file: string) => {
+    openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file]);
+    chmodSync(file, 0o600);
+  };
   if (!existsSync(caKey) || !existsSync(caCert)) {
-    openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', caKey]);
+    newKey(caKey);
     openssl(['req', '-x509', '-new', '-key', caKey, '-sha256', '-days', '3650', '-subj', '/CN=H.U.G.H. Voice home CA', '-out', caCert]);
   }
   const issue = (name: string, subject: string, extensions: string) => {
     const key = join(dir, `${name}.key`);
     const cert = join(dir, `${name}.crt`);
+    // The request and its extensions are needed only while signing; a random serial needs no .srl file.
     const csr = join(dir, `${name}.csr`);
     const ext = join(dir, `${name}.ext`);
-    openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', key]);
-    openssl(['req', '-new', '-key', key, '-subj', subject, '-out', csr]);
-    writeFileSync(ext, extensions);
-    openssl(['x509', '-req', '-in', csr, '-CA', caCert, '-CAkey', caKey, '-CAcreateserial', '-days', days, '-sha256', '-extfile', ext, '-out', cert]);
+    try {
+      newKey(key);
+      openssl(['req', '-new', '-key', key, '-subj', subject, '-out', csr]);
+      writeFileSync(ext, extensions, { mode: 0o600 });
+      openssl(['x509', '-req', '-in', csr, '-CA', caCert, '-CAkey', caKey, '-set_serial', `0x${randomBytes(16).toString('hex')}`, '-days', days, '-sha256', '-extfile', ext, '-out', cert]);
+    } finally {
+      rmSync(csr, { force: true });
+      rmSync(ext, { force: true });
+    }
     return { cert, key };
   };
   const issued: IssuedCertificates = { caCert, caKey, satellites: {} };

@@ -1,12 +1,18 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { writeFileAtomic } from '@hugh/common';
 import { HughError } from '@hugh/protocol';
 
 /** Who a login is: a satellite (its own topics only) or an integration (events and commands, never audio). */
 export interface Principal {
   kind: 'satellite' | 'integration';
   id: string;
+}
+
+/** A verified login: who, and which version of its credentials (changes on rotate), so a live connection can be revoked. */
+export interface Login extends Principal {
+  fingerprint: string;
 }
 
 interface StoredCredential {
@@ -18,6 +24,8 @@ interface StoredCredential {
 
 const ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const SCRYPT = { N: 16_384, r: 8, p: 1, keyBytes: 32 };
+/** Hashed for unknown usernames, so that a refusal takes as long whether or not the name exists. */
+const DUMMY_SALT = Buffer.alloc(16, 0x5a);
 
 function derive(password: string, salt: Buffer, N: number, r: number, p: number): Promise<Buffer> {
   return new Promise((resolve, reject) => scrypt(password, salt, SCRYPT.keyBytes, { N, r, p, maxmem: 64 * 1024 * 1024 }, (error, key) => (error ? reject(error) : resolve(key))));
@@ -25,8 +33,8 @@ function derive(password: string, salt: Buffer, N: number, r: number, p: number)
 
 /**
  * Per-satellite and per-integration passwords, stored as scrypt hashes in one JSON file (mode 0600),
- * so a copy of the hub's disk does not give the passwords away. The hub reads the file at start and
- * on each `hugh-hub satellite …` change (the command writes it; the hub re-reads it on SIGHUP or restart).
+ * so a copy of the hub's disk does not give the passwords away. `hugh-hub satellite …` writes the
+ * file (atomically); a running hub re-reads it when it changes (see CredentialWatcher) or on SIGHUP.
  */
 export class CredentialStore {
   private constructor(
@@ -49,9 +57,14 @@ export class CredentialStore {
     }
   }
 
-  /** Re-reads the file (after `hugh-hub satellite add` in another process). */
+  /** Re-reads the file (after `hugh-hub satellite add` in another process). Throws, keeping the old entries, if it is unreadable. */
   reload(): void {
     this.entries = CredentialStore.load(this.file).entries;
+  }
+
+  /** The current version of `id`'s credentials; undefined once removed. A login whose fingerprint differs is stale. */
+  fingerprint(id: string): string | undefined {
+    return Object.hasOwn(this.entries, id) ? this.entries[id]!.hash : undefined;
   }
 
   list(): (Principal & { createdMs: number })[] {
@@ -62,15 +75,20 @@ export class CredentialStore {
     return Object.hasOwn(this.entries, id);
   }
 
-  /** The principal for a correct username and password; undefined for anything else. */
-  async verify(username: string | undefined, password: string | Buffer | undefined): Promise<Principal | undefined> {
-    if (!username || password === undefined || !Object.hasOwn(this.entries, username)) return undefined;
-    const entry = this.entries[username]!;
-    const [scheme, N, r, p, salt, hash] = entry.hash.split('$');
-    if (scheme !== 'scrypt' || !salt || !hash) return undefined;
+  /**
+   * The login for a correct username and password; undefined for anything else. An unknown username
+   * costs the same scrypt as a known one, so the time of a refusal says nothing about which names exist.
+   */
+  async verify(username: string | undefined, password: string | Buffer | undefined): Promise<Login | undefined> {
+    const entry = username && Object.hasOwn(this.entries, username) ? this.entries[username]! : undefined;
+    const [scheme, N, r, p, salt, hash] = (entry?.hash ?? '').split('$');
+    const known = entry !== undefined && scheme === 'scrypt' && salt !== undefined && hash !== undefined;
+    const actual = known
+      ? await derive((password ?? '').toString(), Buffer.from(salt, 'base64'), Number(N), Number(r), Number(p))
+      : await derive((password ?? '').toString(), DUMMY_SALT, SCRYPT.N, SCRYPT.r, SCRYPT.p);
+    if (!known || password === undefined) return undefined;
     const expected = Buffer.from(hash, 'base64');
-    const actual = await derive(password.toString(), Buffer.from(salt, 'base64'), Number(N), Number(r), Number(p));
-    return actual.length === expected.length && timingSafeEqual(actual, expected) ? { kind: entry.kind, id: username } : undefined;
+    return actual.length === expected.length && timingSafeEqual(actual, expected) ? { kind: entry.kind, id: username!, fingerprint: entry.hash } : undefined;
   }
 
   /** Creates or replaces (rotates) the credentials of `id`; returns the new password, shown once. */
@@ -94,11 +112,8 @@ export class CredentialStore {
   }
 
   private save(): void {
-    mkdirSync(dirname(this.file), { recursive: true });
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify({ credentials: this.entries }, null, 2)}\n`, { mode: 0o600 });
-    chmodSync(temporary, 0o600);
-    renameSync(temporary, this.file);
+    mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
+    writeFileAtomic(this.file, `${JSON.stringify({ credentials: this.entries }, null, 2)}\n`, 0o600);
   }
 }
 

@@ -104,6 +104,10 @@ export class SessionManager implements LinkInputs {
     if (!this.byId.has(session.satelliteId)) this.options.events.emit('satellite-offline', session.satelliteId);
   }
 
+  hasSession(link: SatelliteLink): boolean {
+    return this.byLink.has(link);
+  }
+
   /** Announces `text` on the given satellites; throws HUGH_ERR_UNKNOWN_SATELLITE when none is connected. */
   announce(satelliteIds: string[], text: string): void {
     const targets = satelliteIds.map((id) => this.byId.get(id)).filter((session): session is SatelliteSession => session !== undefined);

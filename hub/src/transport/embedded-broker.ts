@@ -1,16 +1,15 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { Aedes, type AedesOptions, type AuthenticateError } from 'aedes';
+import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from '@hugh/common';
-import { satelliteClientId, satelliteIdFromClientId, type ErrorCode, type Topics } from '@hugh/protocol';
-import type { Principal } from '../security/credentials.js';
-import type { ConnectionCounter } from '../security/limits.js';
-import { filterCanMatchPattern } from './mqtt-filter.js';
+import { satelliteClientId, satelliteIdFromClientId, type ErrorCode } from '@hugh/protocol';
+import type { Actor, TopicAcl } from '../security/acl.js';
+import type { Login } from '../security/credentials.js';
+import { RateWindow, TokenBucket, type ConnectionCounter } from '../security/limits.js';
+import { guardedConnection } from './mqtt-packet-guard.js';
 
-type AuthorizePublishHandler = NonNullable<AedesOptions['authorizePublish']>;
-type AuthorizeSubscribeHandler = NonNullable<AedesOptions['authorizeSubscribe']>;
 /** aedes keeps connected clients by id; its typings omit the map. */
-type WithClients = { clients: Record<string, { close(): void } | undefined> };
+type WithClients = { clients: Record<string, Client | undefined> };
 
 export interface RefusedPublish {
   clientId: string;
@@ -21,57 +20,42 @@ export interface RefusedPublish {
   reason: string;
 }
 
-/** Where a refused publish goes: no one subscribes here, and wildcard filters never match `$` topics (MQTT 3.1.1 §4.7.2). */
+/**
+ * Where a refused publish is diverted, emptied: aedes has no way to acknowledge a PUBLISH and drop
+ * it (MQTT-3.3.5-2) other than letting it through, and no client may subscribe to a `$` topic.
+ */
 const REFUSED_TOPIC = '$hugh/refused';
 
-/**
- * Publish rules of the embedded broker. A satellite (client id `hugh-sat-<id>`) may publish only
- * its own `up/…` and `availability` topics (no commands); hub-owned topics (`down/…`, `state`, `event/…`,
- * `hub/…`) are published by the hub in-process and by no client. `cmd/…` and topics outside the
- * tree are open (the embedded broker may also serve the house's other devices).
- */
-export function checkPublish(topics: Topics, clientId: string, topic: string): { ok: true } | { ok: false; code: ErrorCode; reason: string } {
-  if (topic.startsWith('$')) return { ok: false, code: 'HUGH_ERR_NOT_AUTHORIZED', reason: '$ topics are reserved' };
-  if (!topic.startsWith(`${topics.prefix}/`)) return { ok: true };
-  let parsed;
-  try {
-    parsed = topics.parse(topic);
-  } catch {
-    return { ok: false, code: 'HUGH_ERR_TOPIC_INVALID', reason: `${topic} is not in the topic tree` };
-  }
-  const self = satelliteIdFromClientId(clientId);
-  if (parsed.kind === 'hub' && parsed.channel === 'cmd/say') {
-    return self === undefined ? { ok: true } : { ok: false, code: 'HUGH_ERR_NOT_AUTHORIZED', reason: 'satellites may not send commands' };
-  }
-  if (parsed.kind === 'satellite-command') {
-    // Commands come from home automation; a satellite has its own control channel.
-    return self === undefined ? { ok: true } : { ok: false, code: 'HUGH_ERR_NOT_AUTHORIZED', reason: 'satellites may not send commands' };
-  }
-  if (parsed.kind === 'satellite' && (parsed.channel === 'up/ctl' || parsed.channel === 'up/audio' || parsed.channel === 'availability')) {
-    return self === parsed.satelliteId
-      ? { ok: true }
-      : { ok: false, code: 'HUGH_ERR_NOT_AUTHORIZED', reason: `only satellite ${parsed.satelliteId} may publish on ${topic}` };
-  }
-  return { ok: false, code: 'HUGH_ERR_NOT_AUTHORIZED', reason: `${topic} is published by the hub only` };
+/** What the broker remembers of each client: who it is, its login, and its limits. */
+interface ClientState {
+  actor: Actor;
+  login: Login | undefined;
+  messages: TokenBucket;
+  refusals: RateWindow;
 }
 
-/**
- * Subscribe rules: a satellite may subscribe to its own `down/…` topics and the hub's availability; nobody else may
- * subscribe to a filter that could match any satellite's audio.
- */
-export function checkSubscribe(topics: Topics, clientId: string, filter: string): boolean {
-  const self = satelliteIdFromClientId(clientId);
-  if (self !== undefined) {
-    if (filter === topics.hub('availability')) return true;
-    return filter.startsWith(`${topics.prefix}/sat/${self}/down/`) && !filter.includes('#') && !filter.includes('+');
-  }
-  const audio = [`${topics.prefix}/sat/*/up/audio`, `${topics.prefix}/sat/*/down/audio`];
-  return !audio.some((pattern) => filterCanMatchPattern(filter, pattern));
+export interface BrokerLimits {
+  /** Largest MQTT packet, CONNECT included; checked from the fixed header before buffering. */
+  maxPacketBytes: number;
+  /** A connection that has not completed CONNECT within this time is closed. */
+  connectTimeoutMs: number;
+  /** PUBLISH packets per second per connection, every topic counted. */
+  messagesPerSecond: number;
+  /** Refused publishes tolerated per connection within `errorWindowMs` before it is closed. */
+  maxErrors: number;
+  errorWindowMs: number;
+  connections?: ConnectionCounter;
 }
 
 /** CONNACK return code 5, "not authorized" (MQTT 3.1.1 §3.2.2.3), for every refused login: no hint which part was wrong. */
 function notAuthorized(): AuthenticateError {
   return Object.assign(new Error('not authorized'), { returnCode: 5 }) as AuthenticateError;
+}
+
+/** Who a client is without a login (`auth.allowAnonymous`): a satellite by its client id, anyone else an integration. */
+function anonymousActor(clientId: string): Actor {
+  const id = satelliteIdFromClientId(clientId);
+  return id !== undefined ? { role: 'satellite', id } : { role: 'integration', id: undefined };
 }
 
 export interface EmbeddedBroker {
@@ -81,41 +65,51 @@ export interface EmbeddedBroker {
   readonly tlsPort: number | undefined;
   /** Closes a client's connection (used to disconnect a misbehaving satellite). */
   disconnect(clientId: string): void;
+  /** Closes every connection whose login `isCurrent` no longer accepts (removed, or password changed). */
+  revoke(isCurrent: (login: Login) => boolean): void;
+  /** Topics holding a retained message that matches `filter`. */
+  retainedTopics(filter: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
 export async function startEmbeddedBroker(options: {
   host: string;
   port: number;
-  topics: Topics;
+  acl: TopicAcl;
+  limits: BrokerLimits;
   logger: Logger;
   onRefused: (refusal: RefusedPublish) => void;
-  /** Checks a login; absent: anonymous clients are accepted (the ACL by client id still applies). */
-  authenticate?: (username: string | undefined, password: Buffer | undefined) => Promise<Principal | undefined>;
-  connections?: ConnectionCounter;
+  /** Checks a login from an address; absent: anonymous clients are accepted (the ACL by client id still applies). */
+  authenticate?: (address: string, username: string | undefined, password: Buffer | undefined) => Promise<Login | undefined>;
   tls?: { cert: Buffer; key: Buffer; port: number; only: boolean };
 }): Promise<EmbeddedBroker> {
-  const { topics, logger } = options;
-
-  const preConnect: NonNullable<AedesOptions['preConnect']> = (client, _packet, callback) => {
-    const address = (client.conn as Socket).remoteAddress ?? 'unknown';
-    if (options.connections && !options.connections.acquire(address)) {
-      logger.warn({ code: 'HUGH_ERR_RATE_LIMITED', address, clientId: client.id }, 'MQTT connection refused: too many from this address');
-      return callback(null, false);
-    }
-    if (options.connections) client.conn.once('close', () => options.connections!.release(address));
-    callback(null, true);
-  };
+  const { acl, limits, logger } = options;
+  const states = new WeakMap<Client, ClientState>();
+  const addressOf = (client: Client) => (client.conn as unknown as { remoteAddress?: string }).remoteAddress ?? 'unknown';
+  const remember = (client: Client, actor: Actor, login: Login | undefined) =>
+    states.set(client, { actor, login, messages: new TokenBucket(limits.messagesPerSecond), refusals: new RateWindow(limits.maxErrors, limits.errorWindowMs) });
 
   const authenticate: NonNullable<AedesOptions['authenticate']> = (client, username, password, done) => {
-    if (!options.authenticate) return done(null, true);
-    options.authenticate(username, password).then(
-      (principal) => {
+    const will = (client as unknown as { _will?: { topic: string } })._will;
+    const admit = (actor: Actor, login: Login | undefined) => {
+      // The will is a publish like any other (MQTT 3.1.1 §3.1.2.5): a satellite may not leave one outside its tree.
+      const willVerdict = will ? acl.mayPublish(actor, will.topic) : { ok: true as const };
+      if (!willVerdict.ok) {
+        logger.warn({ code: willVerdict.code, clientId: client.id, will: will!.topic.slice(0, 120) }, 'MQTT login refused: its will is outside what it may publish');
+        return done(notAuthorized(), false);
+      }
+      remember(client, actor, login);
+      done(null, true);
+    };
+    if (!options.authenticate) return admit(anonymousActor(client.id), undefined);
+    const address = addressOf(client);
+    options.authenticate(address, username, password).then(
+      (login) => {
         // A satellite must use its own client id, the one the ACL confines; an integration may not take one.
-        const clientIdFits = principal && (principal.kind === 'satellite' ? client.id === satelliteClientId(principal.id) : satelliteIdFromClientId(client.id) === undefined);
-        if (principal && clientIdFits) return done(null, true);
+        const clientIdFits = login && (login.kind === 'satellite' ? client.id === satelliteClientId(login.id) : satelliteIdFromClientId(client.id) === undefined);
+        if (login && clientIdFits) return admit(login.kind === 'satellite' ? { role: 'satellite', id: login.id } : { role: 'integration', id: login.id }, login);
         logger.warn(
-          { code: 'HUGH_ERR_NOT_AUTHENTICATED', clientId: client.id, username, address: (client.conn as Socket).remoteAddress, reason: principal ? 'client id does not match the login' : 'unknown user or wrong password' },
+          { code: 'HUGH_ERR_NOT_AUTHENTICATED', clientId: client.id, username, address, reason: login ? 'client id does not match the login' : 'unknown user, wrong password, or too many failures' },
           'MQTT login refused',
         );
         done(notAuthorized(), false);
@@ -124,28 +118,59 @@ export async function startEmbeddedBroker(options: {
     );
   };
 
-  const authorizePublish: AuthorizePublishHandler = (client, packet, callback) => {
-    if (client === null) return callback(null); // an obsolete will published by the broker itself
-    const verdict = checkPublish(topics, client.id, packet.topic);
+  const authorizePublish: NonNullable<AedesOptions['authorizePublish']> = (client, packet, callback) => {
+    if (client === null) return callback(null); // an obsolete will, published by the broker itself
+    const state = states.get(client);
+    if (!state) return callback(new Error('publish before login'));
+    if (packet === (client as unknown as { will?: unknown }).will) {
+      // Checked at login already; a refusal here drops the will without a reply.
+      return callback(acl.mayPublish(state.actor, packet.topic).ok ? null : new Error('will refused'));
+    }
+    const verdict: { ok: true } | { ok: false; code: ErrorCode; reason: string } = state.messages.take()
+      ? acl.mayPublish(state.actor, packet.topic)
+      : { ok: false, code: 'HUGH_ERR_RATE_LIMITED', reason: `more than ${limits.messagesPerSecond} messages per second` };
     if (verdict.ok) return callback(null);
-    // MQTT-3.3.5-2 lets the server acknowledge an unauthorised PUBLISH and drop it instead of
-    // closing the connection. We do that so the offender can be told why on its own topic.
-    const refusal = { clientId: client.id, satelliteId: satelliteIdFromClientId(client.id), topic: packet.topic, code: verdict.code, reason: verdict.reason };
+    // MQTT-3.3.5-2 lets the server acknowledge an unauthorised PUBLISH and drop it. aedes can only
+    // deliver it, so it goes, emptied and not retained, to a `$` topic no client may subscribe to.
+    const refusal = { clientId: client.id, satelliteId: state.actor.role === 'satellite' ? state.actor.id : undefined, topic: packet.topic.slice(0, 200), code: verdict.code, reason: verdict.reason };
     packet.topic = REFUSED_TOPIC;
+    packet.payload = Buffer.alloc(0);
     packet.retain = false;
     options.onRefused(refusal);
+    if (!state.refusals.allow()) {
+      logger.warn({ code: 'HUGH_ERR_TOO_MANY_ERRORS', clientId: client.id, address: addressOf(client) }, 'too many refused publishes; disconnecting');
+      return callback(new Error('too many refused publishes'));
+    }
     callback(null);
   };
 
-  const authorizeSubscribe: AuthorizeSubscribeHandler = (client, subscription, callback) => {
-    if (client && checkSubscribe(topics, client.id, subscription.topic)) return callback(null, subscription);
-    logger.warn({ clientId: client?.id, filter: subscription.topic }, 'subscription refused');
+  const authorizeSubscribe: NonNullable<AedesOptions['authorizeSubscribe']> = (client, subscription, callback) => {
+    const state = client ? states.get(client) : undefined;
+    if (state && acl.maySubscribe(state.actor, subscription.topic)) return callback(null, subscription);
+    logger.warn({ clientId: client?.id, filter: subscription.topic.slice(0, 200) }, 'subscription refused');
     callback(null, null); // SUBACK 0x80, MQTT 3.1.1 §3.9.3
   };
 
-  const broker = await Aedes.createBroker({ preConnect, authenticate, authorizePublish, authorizeSubscribe, drainTimeout: 10_000 });
+  const broker = await Aedes.createBroker({ authenticate, authorizePublish, authorizeSubscribe, connectTimeout: limits.connectTimeoutMs, drainTimeout: 10_000 });
   broker.on('clientError', (client, error) => logger.debug({ clientId: client.id, err: error }, 'mqtt client error'));
   broker.on('connectionError', (client, error) => logger.debug({ clientId: client?.id, err: error }, 'mqtt connection error'));
+
+  /**
+   * Connection set-up, in order: count the address (before a byte is read), then guard every packet's
+   * size, then hand the stream to aedes, whose connectTimeout closes a socket that does not complete
+   * CONNECT in time.
+   */
+  const accept = (socket: Socket) => {
+    const address = socket.remoteAddress ?? 'unknown';
+    if (limits.connections && !limits.connections.acquire(address)) {
+      logger.warn({ code: 'HUGH_ERR_RATE_LIMITED', address }, 'MQTT connection refused: too many from this address');
+      socket.destroy();
+      return;
+    }
+    if (limits.connections) socket.once('close', () => limits.connections!.release(address));
+    socket.on('error', () => undefined);
+    broker.handle(guardedConnection(socket, limits.maxPacketBytes, (reason) => logger.warn({ code: 'HUGH_ERR_FRAME_TOO_LARGE', address, reason }, 'MQTT connection closed: packet too large')));
+  };
 
   const listen = async (server: Server, port: number, what: string) => {
     await new Promise<void>((resolve, reject) => {
@@ -165,12 +190,12 @@ export async function startEmbeddedBroker(options: {
   let tlsPort: number | undefined;
   try {
     if (!options.tls?.only) {
-      const server = createServer(broker.handle);
+      const server = createServer(accept);
       servers.push(server);
       plainPort = await listen(server, options.port, 'mqtt');
     }
     if (options.tls) {
-      const server = createTlsServer({ cert: options.tls.cert, key: options.tls.key }, broker.handle);
+      const server = createTlsServer({ cert: options.tls.cert, key: options.tls.key, handshakeTimeout: limits.connectTimeoutMs }, accept);
       server.on('tlsClientError', (error) => logger.info({ err: error.message }, 'MQTT TLS handshake failed'));
       servers.push(server);
       tlsPort = await listen(server, options.tls.port, 'mqtts');
@@ -181,12 +206,27 @@ export async function startEmbeddedBroker(options: {
     throw error;
   }
 
+  const clients = () => Object.values((broker as unknown as WithClients).clients).filter((client): client is Client => client !== undefined);
   return {
     broker,
     port: plainPort,
     tlsPort,
     disconnect(clientId) {
       (broker as unknown as WithClients).clients[clientId]?.close();
+    },
+    revoke(isCurrent) {
+      for (const client of clients()) {
+        const login = states.get(client)?.login;
+        if (!login || isCurrent(login)) continue;
+        logger.warn({ clientId: client.id, login: login.id, kind: login.kind }, 'login revoked (removed or password changed): MQTT connection closed');
+        client.close();
+      }
+    },
+    async retainedTopics(filter) {
+      const found: string[] = [];
+      const persistence = (broker as unknown as { persistence: { createRetainedStreamCombi(patterns: string[]): AsyncIterable<{ topic: string }> } }).persistence;
+      for await (const packet of persistence.createRetainedStreamCombi([filter])) found.push(packet.topic);
+      return found;
     },
     async close() {
       await new Promise<void>((resolve) => broker.close(() => resolve()));

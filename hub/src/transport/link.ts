@@ -22,4 +22,6 @@ export interface LinkInputs {
   onControl(link: SatelliteLink, raw: Uint8Array | string): void;
   onAudio(link: SatelliteLink, raw: Uint8Array): void;
   onClosed(link: SatelliteLink): void;
+  /** Whether the link's hello has been accepted (transports close links that never say it). */
+  hasSession(link: SatelliteLink): boolean;
 }

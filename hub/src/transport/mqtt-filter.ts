@@ -16,16 +16,20 @@ export function filterMatches(filter: string, topic: string): boolean {
 }
 
 /**
- * Whether a subscription filter could match any topic of a pattern whose `*` levels stand for
- * any single level value. Used to refuse subscriptions that could reach audio topics.
+ * Whether every topic that `requested` (a subscription filter) can match is also matched by
+ * `allowed`: the test an allow-list of filters needs, since a filter may be narrower than the rule
+ * that permits it (`hugh/sat/den/event/wake` under `hugh/sat/+/event/#`) but never wider.
  */
-export function filterCanMatchPattern(filter: string, pattern: string): boolean {
-  const f = filter.split('/');
-  const p = pattern.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= p.length) return false;
-    if (f[i] !== '+' && p[i] !== '*' && f[i] !== p[i]) return false;
+export function filterCovers(allowed: string, requested: string): boolean {
+  if (requested.startsWith('$') !== allowed.startsWith('$')) return false;
+  const a = allowed.split('/');
+  const r = requested.split('/');
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === '#') return true;
+    if (i >= r.length) return false;
+    if (r[i] === '#') return false; // the request reaches deeper than the rule
+    if (a[i] === '+') continue;
+    if (r[i] === '+' || a[i] !== r[i]) return false;
   }
-  return f.length === p.length;
+  return a.length === r.length;
 }

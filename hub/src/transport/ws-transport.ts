@@ -2,17 +2,19 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '@hugh/common';
 import { MAX_FRAME_BYTES, encodeMessage, hubMessage, type ErrorCode, type HubMessage } from '@hugh/protocol';
-import { parseBasicAuth, type Principal } from '../security/credentials.js';
+import { parseBasicAuth, type Login } from '../security/credentials.js';
 import type { ConnectionCounter } from '../security/limits.js';
 import type { LinkInputs, SatelliteLink } from './link.js';
 
 export interface WsSecurity {
-  /** Checks `Authorization: Basic id:password`; absent: anonymous satellites are accepted. */
-  authenticate?: (username: string | undefined, password: string | undefined) => Promise<Principal | undefined>;
+  /** Checks `Authorization: Basic id:password` from an address; absent: anonymous satellites are accepted. */
+  authenticate?: (address: string, username: string | undefined, password: string | undefined) => Promise<Login | undefined>;
   connections?: ConnectionCounter;
+  /** A link that has not said hello within this time is closed. */
+  helloTimeoutMs?: number;
 }
 
-type AuthenticatedRequest = IncomingMessage & { hughSatelliteId?: string };
+type AuthenticatedRequest = IncomingMessage & { hughLogin?: Login };
 
 
 export const WS_PATH = '/satellite';
@@ -21,6 +23,8 @@ export const WS_PATH = '/satellite';
 const CLOSE_CODES: Partial<Record<ErrorCode, number>> = {
   HUGH_ERR_TOO_MANY_ERRORS: 1008,
   HUGH_ERR_NOT_AUTHORIZED: 1008,
+  HUGH_ERR_NOT_AUTHENTICATED: 1008,
+  HUGH_ERR_HELLO_REQUIRED: 1008,
   HUGH_ERR_REPLACED: 4001,
   HUGH_ERR_INTERNAL: 1011,
 };
@@ -31,12 +35,16 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 class WsSatelliteLink implements SatelliteLink {
   readonly transport = 'ws';
   alive = true;
+  readonly identity: string | undefined;
 
   constructor(
     private readonly socket: WebSocket,
     readonly remote: string,
-    readonly identity: string | undefined,
-  ) {}
+    /** The login the upgrade carried; undefined with logins off. */
+    readonly login: Login | undefined,
+  ) {
+    this.identity = login?.id;
+  }
 
   sendControl(message: HubMessage): void {
     if (this.socket.readyState === this.socket.OPEN) this.socket.send(encodeMessage(message));
@@ -86,6 +94,12 @@ export class WsTransport {
       // Before the upgrade: refused clients get a plain HTTP answer (429, 401) and never a socket.
       verifyClient: (info, callback) => {
         const address = info.req.socket.remoteAddress ?? 'unknown';
+        // Browsers always send Origin on a WebSocket upgrade, satellites never do: a web page must
+        // never become a satellite, whatever site it comes from and whether logins are on.
+        if (info.req.headers.origin !== undefined) {
+          logger.warn({ code: 'HUGH_ERR_NOT_AUTHORIZED', address, origin: info.req.headers.origin.slice(0, 200) }, 'WebSocket upgrade from a web page refused');
+          return callback(false, 403, 'Forbidden');
+        }
         if (security.connections && !security.connections.acquire(address)) {
           logger.warn({ code: 'HUGH_ERR_RATE_LIMITED', address }, 'WebSocket connection refused: too many from this address');
           return callback(false, 429, 'Too Many Connections');
@@ -93,13 +107,13 @@ export class WsTransport {
         if (security.connections) info.req.socket.once('close', () => security.connections!.release(address));
         if (!security.authenticate) return callback(true);
         const { username, password } = parseBasicAuth(info.req.headers.authorization);
-        security.authenticate(username, password).then(
-          (principal) => {
-            if (principal?.kind === 'satellite') {
-              (info.req as AuthenticatedRequest).hughSatelliteId = principal.id;
+        security.authenticate(address, username, password).then(
+          (login) => {
+            if (login?.kind === 'satellite') {
+              (info.req as AuthenticatedRequest).hughLogin = login;
               return callback(true);
             }
-            logger.warn({ code: 'HUGH_ERR_NOT_AUTHENTICATED', address, username, reason: principal ? 'not a satellite login' : username ? 'unknown user or wrong password' : 'no credentials' }, 'WebSocket login refused');
+            logger.warn({ code: 'HUGH_ERR_NOT_AUTHENTICATED', address, username, reason: login ? 'not a satellite login' : username ? 'unknown user, wrong password, or too many failures' : 'no credentials' }, 'WebSocket login refused');
             callback(false, 401, 'Unauthorized', { 'WWW-Authenticate': 'Basic realm="hugh"' });
           },
           () => callback(false, 401, 'Unauthorized'),
@@ -107,7 +121,7 @@ export class WsTransport {
       },
     });
     this.server.on('connection', (socket, request: AuthenticatedRequest) =>
-      this.accept(socket, `ws:${request.socket.remoteAddress}:${request.socket.remotePort}`, request.hughSatelliteId),
+      this.accept(socket, `ws:${request.socket.remoteAddress}:${request.socket.remotePort}`, request.hughLogin, security.helloTimeoutMs ?? 5_000),
     );
     this.server.on('error', (error) => logger.error({ err: error }, 'websocket server error'));
     // A peer that misses a whole heartbeat period is gone (power cut, Wi-Fi lost): drop it.
@@ -127,9 +141,16 @@ export class WsTransport {
     this.heartbeat.unref();
   }
 
-  private accept(socket: WebSocket, remote: string, identity: string | undefined): void {
-    const link = new WsSatelliteLink(socket, remote, identity);
+  private accept(socket: WebSocket, remote: string, login: Login | undefined, helloTimeoutMs: number): void {
+    const link = new WsSatelliteLink(socket, remote, login);
     (socket as WebSocket & { hughLink?: WsSatelliteLink }).hughLink = link;
+    // An open socket that never says hello holds a connection slot for nothing.
+    const helloTimer = setTimeout(() => {
+      if (this.inputs.hasSession(link)) return;
+      this.logger.info({ remote }, 'websocket closed: no hello in time');
+      link.close('HUGH_ERR_HELLO_REQUIRED');
+    }, helloTimeoutMs);
+    helloTimer.unref();
     socket.on('pong', () => {
       link.alive = true;
     });
@@ -141,9 +162,20 @@ export class WsTransport {
     });
     socket.on('error', (error) => this.logger.info({ remote, err: error }, 'websocket error'));
     socket.on('close', (code, reason) => {
+      clearTimeout(helloTimer);
       this.logger.debug({ remote, code, reason: reason.toString() }, 'websocket closed');
       this.inputs.onClosed(link);
     });
+  }
+
+  /** Closes every link whose login `isCurrent` no longer accepts (removed, or password changed). */
+  revoke(isCurrent: (login: Login) => boolean): void {
+    for (const socket of this.server.clients) {
+      const link = (socket as WebSocket & { hughLink?: WsSatelliteLink }).hughLink;
+      if (!link?.login || isCurrent(link.login)) continue;
+      this.logger.warn({ remote: link.remote, login: link.login.id }, 'login revoked (removed or password changed): WebSocket closed');
+      link.close('HUGH_ERR_NOT_AUTHENTICATED');
+    }
   }
 
   async close(): Promise<void> {
