@@ -127,8 +127,13 @@ function fetchModels(dir, from) {
     process.exit(0);
   }
   const dir = resolve(values.dir ?? join(repo, table.checkoutDir));
+  const from = values.from ?? process.env.HUGH_MODELS_SRC;
+  if (from && !existsSync(from)) {
+    process.stderr.write(`fetch-models: --from ${from} (or HUGH_MODELS_SRC) does not exist\n`);
+    process.exit(2);
+  }
   try {
-    const report = fetchModels(dir, values.from ?? process.env.HUGH_MODELS_SRC);
+    const report = fetchModels(dir, from);
     if (!values.quiet) {
       for (const line of report) process.stdout.write(`models: ${line}\n`);
       process.stdout.write(`models: ${table.files.length} files in ${dir}, sha256 verified\n`);

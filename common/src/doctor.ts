@@ -1,6 +1,6 @@
-import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { basename, delimiter, dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { HughError } from '@hugh/protocol';
 import type { LoadedConfig } from './config.js';
 import { fetchModelsCommand, modelFileProblem } from './models.js';
@@ -91,20 +91,6 @@ export function writableCheck(name: string, dir: string): DoctorCheck {
       }
     },
   };
-}
-
-/** Where `command` is on PATH, or undefined. */
-export function findOnPath(command: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const candidate = join(dir, command);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 /** Opens a TCP connection to host:port and closes it; rejects with the socket's error or on time-out. */

@@ -59,7 +59,7 @@ export function captureCheck(config: SatelliteConfig, timeoutMs: number): Doctor
       const [command, args, env] =
         recorder === 'arecord'
           ? (['arecord', ['-q', ...(device ? ['-D', device] : []), '-f', 'S16_LE', '-r', '16000', '-c', '1', '-t', 'raw', '-s', String(CAPTURE_SAMPLES)], undefined] as const)
-          : ([recorder, [...(recorder === 'sox' ? ['-d'] : []), '-q', '-t', 'raw', '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', '-', 'trim', '0', '0.5'], device ? { ...process.env, AUDIODEV: device } : undefined] as const);
+          : ([recorder, ['-q', ...(recorder === 'sox' ? ['-d'] : []), '-t', 'raw', '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', '-', 'trim', '0', '0.5'], device ? { ...process.env, AUDIODEV: device } : undefined] as const);
       const run = await runCommand(command, [...args], { timeoutMs, ...(env ? { env } : {}) });
       const what = `${command}${device ? ` -D ${device}` : ' (default device)'}`;
       if (run.code !== 0 || run.stdout.length < 2) {

@@ -127,6 +127,8 @@ function mqttLogin(config: SatelliteConfig, timeoutMs: number, ca: Buffer | unde
     client.once('error', (error: Error & { code?: unknown }) =>
       done(error.code === 4 || error.code === 5 ? fail(`the hub refused the login of ${login?.username ?? `${config.id} (no password set)`}: ${error.message}`, LOGIN_FIX) : fail(error.message, 'see hub reachable and TLS trust above')),
     );
+    // A broker that hangs up without an answer (limits, a dead hub) sends no error: this ends the wait.
+    client.once('close', () => done(fail('the connection closed before the hub answered', 'see hub reachable and TLS trust above; the hub logs why it closed it')));
   });
 }
 
