@@ -114,7 +114,7 @@ start_units() {
     systemctl restart "$@"
     systemctl --no-pager status "$@" | head -5 || true
   else
-    echo "systemd is not running here (PID 1 is $(ps -o comm= -p 1 2>/dev/null || echo unknown)): $* installed but not enabled or started."
+    echo "systemd is not running here (PID 1 is $(cat /proc/1/comm 2>/dev/null || echo unknown)): $* installed but not enabled or started."
     echo "Under systemd: systemctl daemon-reload && systemctl enable --now $*"
   fi
 }

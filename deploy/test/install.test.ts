@@ -52,6 +52,8 @@ describe('deploy/*/install.sh on this machine', () => {
     if (existsSync('/run/systemd/system')) throw new Error('systemd runs this machine: the scripts would enable and start real services here; run this test where systemd is not PID 1 (a container, CI)');
     for (const path of ['/opt/hugh', '/etc/hugh']) if (existsSync(path)) throw new Error(`${path} exists: this machine has an installation the test would overwrite`);
     ports = { mqtt: await freePort(), http: await freePort() };
+    // systemd-analyze verifies units without systemd running; a bare Debian image lacks the package.
+    await run('sh', ['-c', 'command -v systemd-analyze || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends systemd)']);
   });
 
   afterAll(async () => {

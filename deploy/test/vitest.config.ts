@@ -20,6 +20,8 @@ export default defineConfig({
     root: source('../..'),
     include: ['deploy/test/**/*.test.ts'],
     environment: 'node',
+    // The two files at once: one mostly waits on npm ci's native builds, the other on a build and a turn.
+    maxWorkers: 2,
     testTimeout: 600_000,
     hookTimeout: 120_000,
   },
