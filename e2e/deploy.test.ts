@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadHubConfig } from '@hugh/hub';
 import { loadSatelliteConfig } from '@hugh/satellite';
+import { parseEnvironmentFile, parseServiceUnit } from '../deploy/test/units.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 
@@ -23,6 +24,22 @@ describe('deploy files', () => {
     const { config } = loadHubConfig(['--config', `${root}deploy/vm-vocal/hub.example.yaml`], {});
     expect(config.stt.engines.map((engine) => engine.type)).toEqual(['whisper-cpp', 'pocketsphinx']);
     expect(config.tts.engines.map((engine) => engine.type)).toEqual(['outetts', 'espeak-ng']);
+  });
+
+  it.each([
+    ['deploy/vm-vocal/hugh-hub.service', 'hub/bin/hugh-hub.js', ['/etc/hugh/hub.env']],
+    ['deploy/pi/hugh-satellite.service', 'satellite/bin/hugh-satellite.js', ['/etc/hugh/satellite.env']],
+    ['deploy/vm-llm/hugh-worker.service', 'worker/bin/hugh-worker.js', ['/etc/hugh/worker.env']],
+  ])('%s runs node on the installed program as hugh, in its home, with its environment file', (file, program, envFiles) => {
+    const unit = parseServiceUnit(readFileSync(`${root}${file}`, 'utf8'));
+    expect(unit).toMatchObject({ execStart: ['/usr/bin/node', `/opt/hugh/${program}`], user: 'hugh', group: 'hugh', workingDirectory: '/var/lib/hugh' });
+    expect(unit.environmentFiles.map((entry) => entry.path)).toEqual(envFiles);
+  });
+
+  it('the env file examples hold no value yet but the worker\'s placeholders', () => {
+    expect(parseEnvironmentFile(readFileSync(`${root}deploy/pi/satellite.env.example`, 'utf8'))).toEqual({});
+    expect(parseEnvironmentFile(readFileSync(`${root}deploy/vm-vocal/hub.env.example`, 'utf8'))).toEqual({});
+    expect(parseEnvironmentFile(readFileSync(`${root}deploy/vm-llm/worker.env.example`, 'utf8'))).toMatchObject({ HUGH_CONVEX_SECRET: 'change-me-to-a-long-random-string', HUGH_LLM_API: 'ollama' });
   });
 
   it('every deploy folder has a README', () => {

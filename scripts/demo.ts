@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: one spoken turn end to end on this machine, embedded defaults only: a hub
  * (embedded broker, Silero VAD, pocketsphinx, local replies, espeak-ng) and a real hugh-satellite
- * process whose microphone is a recording.
+ * process whose microphone is a recording. The models come from scripts/fetch-models.mjs.
  *
  *   npm run demo -- [--say "hey jarvis, what time is it" | --input FILE.wav] [--transport mqtt|ws] [--json] [hub flags…]
  *
@@ -32,10 +32,8 @@ const { values } = parseArgs({ args: demoArgs, options: DEMO_OPTIONS });
 const hubLoaded = loadHubConfig(hubArgs, process.env);
 if (values.transport !== 'mqtt' && values.transport !== 'ws') throw new Error('--transport must be mqtt or ws');
 
-/** Models: HUGH_MODELS_ROOT, else ../shared/models beside the repository, else where install scripts put them. */
-const modelsRoot = [process.env.HUGH_MODELS_ROOT, join(root, '../shared/models'), '/var/lib/hugh/models'].find((dir) => dir && existsSync(dir));
-if (!modelsRoot) throw new Error('no models found: set HUGH_MODELS_ROOT to a folder with openwakeword/ and silero-vad/');
-const vadModel = [join(modelsRoot, 'silero-vad/silero_vad_v5.onnx'), join(modelsRoot, 'silero_vad_v5.onnx')].find(existsSync)!;
+// The models, where the hub's and the satellite's defaults look for them (fetched once, then checked).
+execFileSync(process.execPath, [join(root, 'scripts/fetch-models.mjs'), '--quiet'], { stdio: 'inherit' });
 
 const work = mkdtempSync(join(tmpdir(), 'hugh-demo-'));
 let clip = values.input;
@@ -56,7 +54,6 @@ const config = {
   ...hubConfig,
   mqtt: { ...hubConfig.mqtt, host: '127.0.0.1', port: 0, brokerUrl: undefined },
   http: { ...hubConfig.http, host: '127.0.0.1', port: 0 },
-  vad: { ...hubConfig.vad, modelPath: existsSync(hubConfig.vad.modelPath) ? hubConfig.vad.modelPath : vadModel },
   auth: { ...hubConfig.auth, allowAnonymous: false, credentialsFile },
   tls: { ...hubConfig.tls, certFile: undefined, keyFile: undefined, only: false },
   state: { dir: join(work, 'state') },
@@ -68,7 +65,7 @@ const output = join(work, 'replies');
 const hubUrl = values.transport === 'mqtt' ? `mqtt://127.0.0.1:${hub.mqttPort}` : `ws://127.0.0.1:${hub.httpPort}`;
 const satellite = spawn(
   process.execPath,
-  [join(root, 'satellite/bin/hugh-satellite.js'), '--hub', hubUrl, '--id', 'demo', '--input', clip, '--output', output, '--once', '--models-dir', join(modelsRoot, 'openwakeword')],
+  [join(root, 'satellite/bin/hugh-satellite.js'), '--hub', hubUrl, '--id', 'demo', '--input', clip, '--output', output, '--once'],
   { stdio: ['ignore', values.verbose ? 'inherit' : 'ignore', 'inherit'], env: { ...process.env, HUGH_LOG_LEVEL: values.verbose ? 'info' : 'warn', HUGH_SATELLITE_PASSWORD: password } },
 );
 const timer = setTimeout(() => satellite.kill(), 30_000);

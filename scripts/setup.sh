@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what H.U.G.H. Voice needs on Debian 12 / Raspberry Pi OS (bookworm) and builds it.
+# Installs what H.U.G.H. Voice needs on Debian 12 / Raspberry Pi OS (bookworm), builds it and puts the
+# speech models in .cache/models.
 # Idempotent: run it as often as you like. `--test` adds what the test suite uses.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,3 +40,5 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 npm run --silent build
+# The VAD and wake-word models, checked by sha256: from ../shared/models, else from the npm registry.
+node scripts/fetch-models.mjs --quiet

@@ -4,9 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-# The Silero VAD model: HUGH_VAD_MODEL, else where install scripts put it, else ../shared/models.
-if [ -z "${HUGH_VAD_MODEL:-}" ] && [ ! -f /var/lib/hugh/models/silero_vad_v5.onnx ] && [ -f ../shared/models/silero-vad/silero_vad_v5.onnx ]; then
-  HUGH_VAD_MODEL="$(cd ../shared/models/silero-vad && pwd)/silero_vad_v5.onnx"
-  export HUGH_VAD_MODEL
-fi
 exec node hub/bin/hugh-hub.js "$@"

@@ -1,10 +1,28 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from './net.js';
 
 const HUB_BIN = fileURLToPath(new URL('../hub/bin/hugh-hub.js', import.meta.url));
 
 export type LogLine = Record<string, unknown> & { msg?: string; level?: number };
+
+/** Appends each line a program writes to `lines`: parsed when it is JSON (pino), else as `{msg}`. */
+export function collectLogLines(stream: Readable, lines: LogLine[]): void {
+  let buffer = '';
+  stream.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    for (let newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n')) {
+      const line = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+      try {
+        lines.push(JSON.parse(line) as LogLine);
+      } catch {
+        lines.push({ msg: line });
+      }
+    }
+  });
+}
 
 /** The real `hugh-hub` binary in a child process; its JSON log lines are collected for assertions. */
 export class HubProcess {
@@ -22,21 +40,8 @@ export class HubProcess {
     this.lines.length = 0;
     const child = spawn(process.execPath, [HUB_BIN, ...this.args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HUGH_LOG_LEVEL: 'debug', ...this.env } });
     this.child = child;
-    let buffer = '';
     let stderr = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        try {
-          this.lines.push(JSON.parse(line) as LogLine);
-        } catch {
-          this.lines.push({ msg: line });
-        }
-      }
-    });
+    collectLogLines(child.stdout!, this.lines);
     child.stderr?.on('data', (chunk) => {
       stderr += chunk;
       this.stderr += chunk;

@@ -8,3 +8,5 @@ export * from './clock.js';
 export * from './fs/atomic-file.js';
 export * from './ordered-map.js';
 export * from './stall-timeout.js';
+export * from './models.js';
+export * from './doctor.js';

@@ -1,10 +1,11 @@
-import { createLogger, formatHelp } from '@hugh/common';
+import { createLogger, formatHelp, loadForDoctor } from '@hugh/common';
 import { HughError, Topics } from '@hugh/protocol';
 import { join } from 'node:path';
 import { HUB_CONFIG_ENV, HUB_OPTIONS, loadHubConfig, type HubConfig } from './config.js';
 import { TopicAcl } from './security/acl.js';
 import { issueCertificates } from './security/certificates.js';
 import { CredentialStore, type Principal } from './security/credentials.js';
+import { hubDoctor } from './doctor.js';
 import { startHub } from './hub.js';
 import { createPipeline } from './pipeline/create-pipeline.js';
 
@@ -17,7 +18,8 @@ Usage: hugh-hub [--config FILE] [--mqtt-port N] [--http-port N] [--broker mqtt:/
        hugh-hub integration remove NAME
        hugh-hub certs [HOST…]                  local CA + hub certificate in --tls-dir (default /etc/hugh/tls)
        hugh-hub certs satellite ID             a client certificate for one satellite
-       hugh-hub mosquitto-acl                  the topic rules as a Mosquitto acl_file, for an external broker`;
+       hugh-hub mosquitto-acl                  the topic rules as a Mosquitto acl_file, for an external broker
+       hugh-hub doctor                         check models, config, ports, engines, Convex (✔/✘ with the fix)`;
 
 /** `hugh-hub satellite …`, `integration …`, `certs …`: administration, then exit. */
 async function administer(command: string, args: string[], config: HubConfig): Promise<void> {
@@ -65,12 +67,17 @@ async function administer(command: string, args: string[], config: HubConfig): P
 }
 
 async function main(): Promise<void> {
-  const loaded = loadHubConfig(process.argv.slice(2), process.env);
+  const argv = process.argv.slice(2);
+  const write = (line: string) => process.stdout.write(`${line}\n`);
+  // doctor reports a bad config as one of its ✘ lines rather than stopping.
+  const loaded = argv.includes('doctor') ? loadForDoctor(() => loadHubConfig(argv, process.env), write) : loadHubConfig(argv, process.env);
+  if (!loaded) process.exit(1);
   if (loaded.help) {
     process.stdout.write(formatHelp(USAGE, HUB_OPTIONS, HUB_CONFIG_ENV));
     return;
   }
   const [command, ...args] = loaded.positionals;
+  if (command === 'doctor') process.exit((await hubDoctor(loaded, { write })) ? 0 : 1);
   if (command === 'satellite' || command === 'integration' || command === 'certs' || command === 'mosquitto-acl') return administer(command, args, loaded.config);
   if (command) throw new HughError('HUGH_ERR_CONFIG_INVALID', `unknown command ${JSON.stringify(command)} (see --help)`);
   const logger = createLogger('hub');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadConfig, type OptionSpec } from '@hugh/common';
+import { defaultDataPath, loadConfig, type OptionSpec } from '@hugh/common';
 import { DEFAULT_SYSTEM_PROMPT } from '@hugh/common/clients';
 import { DEFAULT_TOPIC_PREFIX, MAX_FRAME_BYTES, MAX_PRE_ROLL_MS } from '@hugh/protocol';
 import { isIP } from 'node:net';
@@ -8,7 +8,6 @@ const port = z.int().min(0).max(65_535);
 const url = z.url({ protocol: /^(https?|tcp)$/ });
 const timeoutMs = z.int().min(100).max(120_000);
 
-/** Where install scripts put Silero VAD; `HUGH_VAD_MODEL` or `vad.modelPath` override it. */
 /**
  * The seeds' allocation: coding to Codestral, short factual questions to the fast 8B, the rest to
  * the 70B; each falls back down its list (the MacBook's Ollama last) when a model has no live worker.
@@ -28,7 +27,11 @@ export const DEFAULT_ROUTES = [
   { name: 'general', models: ['llama3.3:70b', 'llama3.1:8b', 'macbook/llama3.1:8b'] },
 ];
 
-export const DEFAULT_VAD_MODEL = '/var/lib/hugh/models/silero_vad_v5.onnx';
+/**
+ * Silero VAD v5 where scripts/fetch-models.mjs puts it: /var/lib/hugh/models for the installed app
+ * (/opt/hugh), else the checkout's .cache/models. `HUGH_VAD_MODEL` or `vad.modelPath` override it.
+ */
+const defaultVadModel = () => defaultDataPath('models', 'silero_vad_v5.onnx');
 
 const SttEngine = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('whisper-cpp'), url, timeoutMs: timeoutMs.default(8_000) }),
@@ -91,7 +94,7 @@ export const HubConfigSchema = z
       .prefault({}),
     vad: z
       .strictObject({
-        modelPath: z.string().default(DEFAULT_VAD_MODEL),
+        modelPath: z.string().default(defaultVadModel),
         speechThreshold: z.number().gt(0).lt(1).default(0.5),
         /** Silence after speech that ends the utterance (pauses inside a sentence are shorter). */
         trailingSilenceMs: z.int().min(100).max(3_000).default(600),
@@ -117,8 +120,8 @@ export const HubConfigSchema = z
       .prefault({}),
     state: z
       .strictObject({
-        /** Where the hub keeps what must survive a restart (timers). */
-        dir: z.string().default('/var/lib/hugh/state'),
+        /** Where the hub keeps what must survive a restart (credentials, timers, outbox): /var/lib/hugh/state for the installed app (/opt/hugh), else the checkout's .cache/state. */
+        dir: z.string().default(() => defaultDataPath('state')),
       })
       .prefault({}),
     /** The language model for questions no local intent answers. */
@@ -290,7 +293,7 @@ export const HUB_OPTIONS: OptionSpec[] = [
   { flag: 'mqtt-username', env: 'HUGH_MQTT_USERNAME', path: 'mqtt.username', type: 'string', description: 'username at the external broker' },
   { flag: 'mqtt-password', env: 'HUGH_MQTT_PASSWORD', path: 'mqtt.password', type: 'string', description: 'password at the external broker' },
   { flag: 'topic-prefix', env: 'HUGH_TOPIC_PREFIX', path: 'mqtt.topicPrefix', type: 'string', description: 'first level of every MQTT topic (default hugh)' },
-  { flag: 'vad-model', env: 'HUGH_VAD_MODEL', path: 'vad.modelPath', type: 'string', description: `Silero VAD v5 model (default ${DEFAULT_VAD_MODEL})` },
+  { flag: 'vad-model', env: 'HUGH_VAD_MODEL', path: 'vad.modelPath', type: 'string', description: `Silero VAD v5 model (default here: ${defaultVadModel()})` },
   { flag: 'trailing-silence-ms', env: 'HUGH_TRAILING_SILENCE_MS', path: 'vad.trailingSilenceMs', type: 'int', description: 'silence that ends an utterance (default 600)' },
   { flag: 'llm-url', env: 'HUGH_LLM_URL', path: 'llm.url', type: 'string', description: 'language model server (default http://127.0.0.1:11434, Ollama)' },
   { flag: 'llm-api', env: 'HUGH_LLM_API', path: 'llm.api', type: 'string', description: 'ollama (POST /api/chat) or openai (POST /v1/chat/completions)' },
@@ -303,7 +306,7 @@ export const HUB_OPTIONS: OptionSpec[] = [
   { flag: 'convex-url', env: 'HUGH_CONVEX_URL', path: 'convex.url', type: 'string', description: 'Convex deployment (https://….convex.cloud or a self-hosted backend); unset: local dispatcher' },
   { flag: 'convex-secret', env: 'HUGH_CONVEX_SECRET', path: 'convex.secret', type: 'string', description: 'the shared secret set in the deployment (prefer the env var: flags show in ps)' },
   { flag: 'max-utterance-ms', env: 'HUGH_MAX_UTTERANCE_MS', path: 'turn.maxUtteranceMs', type: 'int', description: 'longest utterance accepted (default 15000)' },
-  { flag: 'state-dir', env: 'HUGH_STATE_DIR', path: 'state.dir', type: 'string', description: 'where credentials, timers and the outbox are kept (default /var/lib/hugh/state)' },
+  { flag: 'state-dir', env: 'HUGH_STATE_DIR', path: 'state.dir', type: 'string', description: 'where credentials, timers and the outbox are kept (default /var/lib/hugh/state installed, .cache/state in a checkout)' },
 ];
 
 export function loadHubConfig(argv: string[], env: NodeJS.ProcessEnv) {

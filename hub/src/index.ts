@@ -50,3 +50,4 @@ export { CredentialStore, type Principal, type Login } from './security/credenti
 export { issueCertificates } from './security/certificates.js';
 export { RateWindow, TokenBucket, ConnectionCounter } from './security/limits.js';
 export { DebugRecorder } from './pipeline/debug-recorder.js';
+export { hubDoctor, type HubDoctorOptions } from './doctor.js';

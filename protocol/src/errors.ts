@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   HUGH_ERR_LEASE_LOST: 'An LLM worker wrote to a turn whose lease it no longer holds (it expired and the turn went back to the queue).',
   HUGH_ERR_NOT_AUTHENTICATED: 'A client connected without credentials, with a wrong password, or as a satellite the hub does not know.',
   HUGH_ERR_RATE_LIMITED: 'A satellite or address went over a limit: turns per minute, messages per second, or connections per address.',
+  HUGH_ERR_MODEL_MISSING: 'A speech model file is not in the models folder and could not be fetched (the message says what to copy where).',
+  HUGH_ERR_MODEL_INVALID: 'A speech model file does not have the sha256 of the tested file (scripts/models.json) and was refused.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

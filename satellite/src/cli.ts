@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createLogger, formatHelp, type Logger } from '@hugh/common';
+import { createLogger, formatHelp, loadForDoctor, type Logger } from '@hugh/common';
 import { HughError } from '@hugh/protocol';
 import { createInput } from './audio/input.js';
 import { NullSink, type AudioSink } from './audio/sink.js';
@@ -7,6 +7,7 @@ import { SpeakerSink } from './audio/speaker-sink.js';
 import { WavFileSink } from './audio/wav-file-sink.js';
 import { SATELLITE_CONFIG_ENV, SATELLITE_OPTIONS, loadSatelliteConfig, type SatelliteConfig } from './config.js';
 import { detectInFile } from './detect.js';
+import { satelliteDoctor } from './doctor.js';
 import { HubClient } from './hub-client.js';
 import { createHubLink } from './link/create-link.js';
 import { Satellite } from './satellite.js';
@@ -17,7 +18,8 @@ import { WakeWordDetector } from './wake/detector.js';
 const USAGE = `hugh-satellite — an H.U.G.H. Voice satellite: microphone, wake word, hub link, speaker.
 
 Usage: hugh-satellite [--config FILE] [--id NAME] [--hub mqtt://host:port | ws://host:port] [--input FILE.wav | -]
-       hugh-satellite detect --input FILE.wav [--json]   (run the wake word over a recording)`;
+       hugh-satellite detect --input FILE.wav [--json]   (run the wake word over a recording)
+       hugh-satellite doctor                             (check models, microphone, speaker, hub, login: ✔/✘ with the fix)`;
 
 async function createDetector(config: SatelliteConfig, logger: Logger): Promise<WakeWordDetector> {
   const engine = await createWakeEngine(
@@ -106,14 +108,19 @@ async function run(config: SatelliteConfig, logger: Logger): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const loaded = loadSatelliteConfig(process.argv.slice(2), process.env);
+  const argv = process.argv.slice(2);
+  const write = (line: string) => process.stdout.write(`${line}\n`);
+  // doctor reports a bad config as one of its ✘ lines rather than stopping.
+  const loaded = argv.includes('doctor') ? loadForDoctor(() => loadSatelliteConfig(argv, process.env), write) : loadSatelliteConfig(argv, process.env);
+  if (!loaded) process.exit(1);
   if (loaded.help) {
     process.stdout.write(formatHelp(USAGE, SATELLITE_OPTIONS, SATELLITE_CONFIG_ENV));
     return;
   }
+  const [command] = loaded.positionals;
+  if (command === 'doctor') process.exit((await satelliteDoctor(loaded, { write })) ? 0 : 1);
   const logger = createLogger('satellite');
   for (const warning of loaded.warnings) logger.warn(warning);
-  const [command] = loaded.positionals;
   if (command === 'detect') return detect(loaded.config, logger);
   if (command !== undefined) throw new HughError('HUGH_ERR_CONFIG_INVALID', `unknown command ${command} (see --help)`);
   return run(loaded.config, logger);

@@ -1,10 +1,13 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { loadConfig, type OptionSpec } from '@hugh/common';
+import { defaultDataPath, loadConfig, type OptionSpec } from '@hugh/common';
 import { DEFAULT_TOPIC_PREFIX, SATELLITE_ID_PATTERN } from '@hugh/protocol';
 
-/** Where install.sh puts the models on a Pi; `HUGH_MODELS_DIR` or `wake.modelsDir` override it. */
-export const DEFAULT_MODELS_DIR = '/var/lib/hugh/models/openwakeword';
+/**
+ * The openWakeWord models where scripts/fetch-models.mjs puts them: /var/lib/hugh/models for
+ * the installed app (/opt/hugh), else the checkout's .cache/models. `HUGH_MODELS_DIR` or `wake.modelsDir` override it.
+ */
+const defaultModelsDir = () => defaultDataPath('models', 'openwakeword');
 
 function defaultId(): string {
   const name = hostname().toLowerCase().replace(/[^a-z0-9_-]/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 63);
@@ -49,7 +52,7 @@ export const SatelliteConfigSchema = z.strictObject({
     .prefault({}),
   wake: z
     .strictObject({
-      modelsDir: z.string().default(DEFAULT_MODELS_DIR),
+      modelsDir: z.string().default(defaultModelsDir),
       keywords: keywordList.default([{ model: 'hey_jarvis_v0.1.onnx', threshold: 0.5 }]),
       refractoryMs: z.int().min(0).max(30_000).default(2_000),
       /** Threshold while a reply plays (barge-in without waking on our own voice). */
@@ -82,7 +85,7 @@ export const SATELLITE_OPTIONS: OptionSpec[] = [
   { flag: 'input', env: 'HUGH_INPUT', path: 'audio.input', type: 'string', description: 'FILE.wav or - (stdin) instead of the microphone' },
   { flag: 'device', env: 'HUGH_AUDIO_DEVICE', path: 'audio.device', type: 'string', description: 'microphone device (ALSA name for arecord, e.g. plughw:1,0)' },
   { flag: 'output', env: 'HUGH_OUTPUT', path: 'audio.output', type: 'string', description: 'speaker (default), none, or a folder for reply WAV files' },
-  { flag: 'models-dir', env: 'HUGH_MODELS_DIR', path: 'wake.modelsDir', type: 'string', description: `openWakeWord models folder (default ${DEFAULT_MODELS_DIR})` },
+  { flag: 'models-dir', env: 'HUGH_MODELS_DIR', path: 'wake.modelsDir', type: 'string', description: `openWakeWord models folder (default here: ${defaultModelsDir()})` },
   { flag: 'keywords', env: 'HUGH_KEYWORDS', path: 'wake.keywords', type: 'string', description: 'keyword models with optional thresholds: hey_jarvis_v0.1.onnx:0.5,alexa_v0.1.onnx' },
   { flag: 'porcupine-access-key', env: 'HUGH_PORCUPINE_ACCESS_KEY', path: 'wake.porcupine.accessKey', type: 'string', description: 'use Porcupine with this Picovoice AccessKey' },
   { flag: 'porcupine-keywords', env: 'HUGH_PORCUPINE_KEYWORDS', path: 'wake.porcupine.keywords', type: 'string', description: 'Porcupine built-in keywords or .ppn files (default jarvis)' },

@@ -17,3 +17,4 @@ export * from './wake/detector.js';
 export { OpenWakeWordEngine, keywordName } from './wake/openwakeword.js';
 export { FallbackEngine } from './wake/fallback-engine.js';
 export { createWakeEngine } from './wake/create-engine.js';
+export { satelliteDoctor, type SatelliteDoctorOptions } from './doctor.js';
