@@ -9,7 +9,13 @@ import { percentile, type Benchmark, type Figure } from './report.js';
 const root = fileURLToPath(new URL('../', import.meta.url));
 /** Engines modelled on the GPU VM, so the hub, not pocketsphinx, is what the CPU runs. */
 const stt: SpeechToText = { name: 'modelled-stt', transcribe: async () => (await sleep(150), 'what is the weather') };
-const tts: TextToSpeech = { name: 'modelled-tts', synthesize: async () => (await sleep(120), { sampleRateHz: 24_000, channels: 1, samples: new Int16Array(24_000) }) };
+const tts: TextToSpeech = {
+  name: 'modelled-tts',
+  async *synthesize() {
+    await sleep(120);
+    yield { sampleRateHz: 24_000, channels: 1, samples: new Int16Array(24_000) };
+  },
+};
 const replies: ReplyGenerator = {
   async *reply() {
     await sleep(250);

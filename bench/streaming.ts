@@ -13,9 +13,9 @@ const ANSWER = 'Once upon a time, a small fox lived at the edge of a big forest.
 const stt: SpeechToText = { name: 'modelled-stt', transcribe: async () => (await sleep(MODEL.sttMs), 'tell me a story') };
 const tts: TextToSpeech = {
   name: 'modelled-tts',
-  synthesize: async (text) => {
+  async *synthesize(text) {
     await sleep(MODEL.ttsMsPerSentence);
-    return { sampleRateHz: 24_000, channels: 1, samples: new Int16Array(Math.round(text.length * 0.06 * 24_000)) };
+    yield { sampleRateHz: 24_000, channels: 1, samples: new Int16Array(Math.round(text.length * 0.06 * 24_000)) };
   },
 };
 const llm: ChatModel = {

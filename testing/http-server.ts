@@ -38,7 +38,9 @@ export async function fakeHttpServer(handler: (request: RecordedRequest, respons
     requests,
     async close() {
       for (const res of open) res.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections(); // keep-alive sockets too: close() alone waits for them
+      await closed;
     },
   };
 }

@@ -48,7 +48,16 @@ const TtsEngine = z.discriminatedUnion('type', [
     batchCodes: z.int().min(16).max(8_192).default(512),
     timeoutMs: timeoutMs.default(10_000),
   }),
-  z.strictObject({ type: z.literal('openai'), url, model: z.string().default('tts-1'), voice: z.string().default('alloy'), apiKey: z.string().optional(), timeoutMs: timeoutMs.default(10_000) }),
+  z.strictObject({
+    type: z.literal('openai'),
+    url,
+    model: z.string().default('tts-1'),
+    voice: z.string().default('alloy'),
+    apiKey: z.string().optional(),
+    /** `pcm` (raw 24 kHz s16le, streamed as it is synthesised) or `wav` for servers without it. */
+    responseFormat: z.enum(['pcm', 'wav']).default('pcm'),
+    timeoutMs: timeoutMs.default(10_000),
+  }),
   z.strictObject({ type: z.literal('wyoming'), url, voice: z.string().optional(), timeoutMs: timeoutMs.default(10_000) }),
   z.strictObject({ type: z.literal('espeak-ng'), voice: z.string().optional(), timeoutMs: timeoutMs.default(5_000) }),
   z.strictObject({ type: z.literal('flite'), voice: z.string().optional(), timeoutMs: timeoutMs.default(5_000) }),

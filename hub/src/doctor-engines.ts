@@ -2,6 +2,7 @@ import { fail, fetchFailure, pass, type CheckOutcome, type DoctorCheck } from '@
 import type { HubConfig, SttEngineConfig, TtsEngineConfig } from './config.js';
 import { PocketsphinxStt } from './engines/stt/pocketsphinx.js';
 import { CommandLineTts } from './engines/tts/espeak.js';
+import { collectAudio } from './engines/wav-stream.js';
 import { WyomingConnection } from './engines/wyoming/connection.js';
 
 /** GET `path` on an engine's server: ✔ on a 2xx answer, else what came back. */
@@ -85,7 +86,7 @@ function ttsCheck(engine: TtsEngineConfig, timeoutMs: number): DoctorCheck {
     case 'espeak-ng':
     case 'flite': {
       const tts = new CommandLineTts(engine.type, engine.voice);
-      return { name: `tts ${engine.type}`, run: () => localHealth(engine.type, (signal) => tts.synthesize('ok', { signal }), Math.max(timeoutMs, engine.timeoutMs), `apt install ${engine.type}`) };
+      return { name: `tts ${engine.type}`, run: () => localHealth(engine.type, (signal) => collectAudio(tts.synthesize('ok', { signal })), Math.max(timeoutMs, engine.timeoutMs), `apt install ${engine.type}`) };
     }
   }
 }

@@ -45,6 +45,7 @@ export * from './engines/tts/outetts/prompt.js';
 export { SileroVadModel, type VoiceActivityDetector } from './engines/vad/silero-vad.js';
 export { EndOfSpeechDetector, type EndpointSettings } from './engines/vad/end-of-speech.js';
 export { parseWav, wavBytes, toFormat, type PcmAudio } from './engines/wav.js';
+export { collectAudio, wavChunks, pcmChunks } from './engines/wav-stream.js';
 export { WyomingConnection } from './engines/wyoming/connection.js';
 export { CredentialStore, type Principal, type Login } from './security/credentials.js';
 export { issueCertificates } from './security/certificates.js';

@@ -56,4 +56,32 @@ describe('engine chain failover', () => {
     setTimeout(() => turn.abort('wake-word'), 100);
     await expect(chain.run((stt, signal) => stt.transcribe(new Int16Array(160), { signal }), turn.signal)).rejects.toMatchObject({ code: 'HUGH_ERR_CANCELLED' });
   });
+
+  // Regression: cockatiel aborts a call's signal when the call settles, and that ended every stream after its first chunk.
+  it('a stream keeps flowing after its first chunk; a stall beyond the timeout fails over next time', async () => {
+    const chunked = (gapsMs: number[]) => ({
+      name: `chunked ${gapsMs.join(',')}`,
+      async *synthesize(_text: string, { signal }: { signal: AbortSignal }) {
+        for (const gapMs of gapsMs) {
+          await new Promise((resolve) => setTimeout(resolve, gapMs));
+          if (signal.aborted) throw new Error('aborted');
+          yield gapMs;
+        }
+      },
+    });
+    const good = new EngineChain('tts', [{ engine: chunked([5, 20, 20]), timeoutMs: 200 }], silentLogger());
+    const values: number[] = [];
+    for await (const chunk of good.stream((tts, signal) => tts.synthesize('x', { signal }), AbortSignal.timeout(5_000))) values.push(chunk.value);
+    expect(values).toEqual([5, 20, 20]);
+
+    const stalling = new EngineChain('tts', [{ engine: chunked([5, 400]), timeoutMs: 100 }, { engine: chunked([5]), timeoutMs: 100 }], silentLogger());
+    const seen: string[] = [];
+    await expect(
+      (async () => {
+        for await (const chunk of stalling.stream((tts, signal) => tts.synthesize('x', { signal }), AbortSignal.timeout(5_000))) seen.push(chunk.engine);
+      })(),
+    ).rejects.toMatchObject({ code: 'HUGH_ERR_ENGINE_UNAVAILABLE' });
+    expect(seen).toEqual(['chunked 5,400']);
+    expect(stalling.status().map((status) => status.state)).toEqual(['open', 'closed']);
+  });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HughError } from '@hugh/protocol';
-import { BINS, HOP, OuteTts, buildPrompt, decodeSpectralFrames, integerToWords, promptWords, tokensToCodes, type SpeakerProfile } from '@hugh/hub';
+import { BINS, HOP, OuteTts, buildPrompt, collectAudio, decodeSpectralFrames, integerToWords, promptWords, tokensToCodes, type SpeakerProfile } from '@hugh/hub';
 import { fakeHttpServer, json } from '../../testing/http-server.js';
 import { spectralFrames } from '../../testing/stft.js';
 
@@ -85,7 +85,7 @@ describe('OuteTTS through two llama.cpp servers (wire format against local serve
     });
     servers.push(completion, vocoder);
     const tts = new OuteTts({ completionUrl: completion.url, vocoderUrl: vocoder.url, batchCodes: 4 });
-    const audio = await tts.synthesize('Hello there.', { signal: AbortSignal.timeout(5_000) });
+    const audio = await collectAudio(tts.synthesize('Hello there.', { signal: AbortSignal.timeout(5_000) }));
 
     const body = completion.requests[0]?.json as Record<string, unknown>;
     expect(completion.requests[0]?.path).toBe('/completion');
@@ -104,14 +104,15 @@ describe('OuteTTS through two llama.cpp servers (wire format against local serve
     const completion = await fakeHttpServer((_request, res) => json(res, 200, answer));
     servers.push(completion);
     const tts = new OuteTts({ completionUrl: completion.url, vocoderUrl: completion.url });
-    await expect(tts.synthesize('Hi there.', { signal: AbortSignal.timeout(2_000) })).rejects.toThrow(message);
+    await expect(collectAudio(tts.synthesize('Hi there.', { signal: AbortSignal.timeout(2_000) }))).rejects.toThrow(message);
   });
 
   it('a vocoder without --embeddings --pooling none (pooled vectors) → a coded error saying so', async () => {
     const completion = await fakeHttpServer((_request, res) => json(res, 200, { tokens: [151_700, 151_701] }));
     const vocoder = await fakeHttpServer((_request, res) => json(res, 200, [{ index: 0, embedding: [0.1, 0.2] }]));
     servers.push(completion, vocoder);
-    const error = await new OuteTts({ completionUrl: completion.url, vocoderUrl: vocoder.url }).synthesize('Hi there.', { signal: AbortSignal.timeout(2_000) }).catch((e: unknown) => e);
+    const stream = new OuteTts({ completionUrl: completion.url, vocoderUrl: vocoder.url }).synthesize('Hi there.', { signal: AbortSignal.timeout(2_000) });
+    const error = await collectAudio(stream).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HughError);
     expect((error as HughError).message).toMatch(/--embeddings --pooling none/);
   });

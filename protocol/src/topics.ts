@@ -19,14 +19,15 @@ import { SATELLITE_ID_PATTERN } from './ids.js';
  * | hub/availability               | hub (its will)       | "online" / "offline"          | yes      |
  * | hub/error                      | hub → integrations   | JSON error answer to commands | no       |
  * | hub/cmd/say                    | integrations → hub   | text, or {text, room?}        | no       |
+ * | hub/capability                 | hub → integrations   | {state, reasons, sinceMs}     | yes      |
  */
 export const DEFAULT_TOPIC_PREFIX = 'hugh';
 
 export type SatelliteChannel = 'up/ctl' | 'up/audio' | 'down/ctl' | 'down/audio' | 'availability' | 'state' | 'volume';
 const SATELLITE_CHANNELS: readonly SatelliteChannel[] = ['up/ctl', 'up/audio', 'down/ctl', 'down/audio', 'availability', 'state', 'volume'];
 /** `cmd/say`: announcements to a room or the whole house. */
-export type HubChannel = 'availability' | 'error' | 'cmd/say';
-const HUB_CHANNELS: readonly HubChannel[] = ['availability', 'error', 'cmd/say'];
+export type HubChannel = 'availability' | 'error' | 'cmd/say' | 'capability';
+const HUB_CHANNELS: readonly HubChannel[] = ['availability', 'error', 'cmd/say', 'capability'];
 
 export type ParsedTopic =
   | { kind: 'satellite'; satelliteId: string; channel: SatelliteChannel }

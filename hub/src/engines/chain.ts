@@ -1,10 +1,10 @@
-import { CircuitState, ConsecutiveBreaker, TimeoutStrategy, circuitBreaker, handleWhen, timeout, wrap, type IPolicy } from 'cockatiel';
+import { CircuitState, ConsecutiveBreaker, TimeoutStrategy, circuitBreaker, handleWhen, timeout, wrap, type CircuitBreakerPolicy, type IPolicy } from 'cockatiel';
 import type { Logger } from '@hugh/common';
 import { HughError } from '@hugh/protocol';
 
 export interface ChainEntry<E> {
   engine: E;
-  /** Per-call limit: a hung GPU server costs at most this once. */
+  /** Per-call limit: a hung GPU server costs at most this once (for a stream: to its first chunk, and between chunks). */
   timeoutMs: number;
 }
 
@@ -20,14 +20,25 @@ const STATES: Record<CircuitState, EngineStatus['state']> = {
   [CircuitState.Isolated]: 'isolated',
 };
 
+const isCancel = (error: unknown) => error instanceof HughError && error.code === 'HUGH_ERR_CANCELLED';
+
+interface Entry<E> {
+  engine: E;
+  timeoutMs: number;
+  policy: IPolicy;
+  breaker: CircuitBreakerPolicy;
+}
+
 /**
  * Engines of one kind in order of preference, each behind a timeout and a circuit breaker
  * (cockatiel). A failure or time-out opens the engine's breaker: the call falls through to the
  * next engine at once, and later calls skip it until `halfOpenAfterMs` has passed and one trial
- * call succeeds. A cancelled turn is not an engine failure.
+ * call succeeds. A cancelled turn is never an engine failure, whatever error the adapter threw when
+ * its request was aborted: the chain looks at the caller's signal, not at the error.
  */
 export class EngineChain<E extends { name: string }> {
-  private readonly entries: { engine: E; policy: IPolicy; breaker: ReturnType<typeof circuitBreaker> }[];
+  private readonly entries: Entry<E>[];
+  private readonly onFailover: ((from: string, error: Error) => void) | undefined;
 
   constructor(
     readonly kind: string,
@@ -38,17 +49,12 @@ export class EngineChain<E extends { name: string }> {
     if (entries.length === 0) throw new HughError('HUGH_ERR_CONFIG_INVALID', `${kind}: at least one engine is needed`);
     this.onFailover = options.onFailover;
     this.entries = entries.map(({ engine, timeoutMs }) => {
-      const breaker = circuitBreaker(
-        handleWhen((error) => !(error instanceof HughError && error.code === 'HUGH_ERR_CANCELLED')),
-        { halfOpenAfter: options.halfOpenAfterMs ?? 15_000, breaker: new ConsecutiveBreaker(1) },
-      );
+      const breaker = circuitBreaker(handleWhen((error) => !isCancel(error)), { halfOpenAfter: options.halfOpenAfterMs ?? 15_000, breaker: new ConsecutiveBreaker(1) });
       breaker.onBreak(() => logger.warn({ engine: engine.name, kind }, 'engine failed: using the next one until it recovers'));
       breaker.onReset(() => logger.info({ engine: engine.name, kind }, 'engine recovered'));
-      return { engine, breaker, policy: wrap(breaker, timeout(timeoutMs, TimeoutStrategy.Aggressive)) };
+      return { engine, timeoutMs, breaker, policy: wrap(breaker, timeout(timeoutMs, TimeoutStrategy.Aggressive)) };
     });
   }
-
-  private readonly onFailover: ((from: string, error: Error) => void) | undefined;
 
   get engines(): E[] {
     return this.entries.map((entry) => entry.engine);
@@ -61,20 +67,100 @@ export class EngineChain<E extends { name: string }> {
   /** Runs `call` on the first engine that answers; throws HUGH_ERR_ENGINE_UNAVAILABLE naming each failure. */
   async run<T>(call: (engine: E, signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<{ value: T; engine: string }> {
     const failures: string[] = [];
-    for (const { engine, policy } of this.entries) {
+    for (const entry of this.entries) {
       if (signal.aborted) break;
       try {
-        const value = await policy.execute(({ signal: callSignal }) => call(engine, callSignal), signal);
-        return { value: value as T, engine: engine.name };
+        const value = await entry.policy.execute(({ signal: callSignal }) => call(entry.engine, callSignal).catch((error: unknown) => this.asCancel(error, signal)), signal);
+        return { value: value as T, engine: entry.engine.name };
       } catch (error) {
         if (signal.aborted) break;
-        const reason = (error as Error).message || (error as Error).name;
-        failures.push(`${engine.name}: ${reason}`);
-        this.logger.warn({ engine: engine.name, kind: this.kind, reason }, 'engine call failed; trying the next');
-        this.onFailover?.(engine.name, error as Error);
+        this.failed(entry, error, failures);
       }
     }
-    if (signal.aborted) throw new HughError('HUGH_ERR_CANCELLED', `${this.kind}: turn cancelled`);
-    throw new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', `every ${this.kind} engine failed (${failures.join('; ')})`);
+    throw this.exhausted(signal, failures);
+  }
+
+  /**
+   * Streams from the first engine that starts streaming. The timeout and the breaker cover the
+   * wait for the first chunk, so a dead or hung engine costs its timeout once and the next engine
+   * takes over; after the first chunk a stream cannot move to another engine mid-way. There, a
+   * silence longer than the timeout or an error ends the stream with HUGH_ERR_ENGINE_UNAVAILABLE and
+   * counts against the engine, so the next call skips it.
+   */
+  async *stream<T>(open: (engine: E, signal: AbortSignal) => AsyncIterable<T>, signal: AbortSignal): AsyncIterable<{ value: T; engine: string }> {
+    const failures: string[] = [];
+    for (const entry of this.entries) {
+      if (signal.aborted) break;
+      const controller = new AbortController();
+      const callSignal = AbortSignal.any([signal, controller.signal]);
+      const iterator = open(entry.engine, callSignal)[Symbol.asyncIterator]();
+      let first: IteratorResult<T>;
+      // The policy's signal fires on a timeout, and also when the call settles (cockatiel cleans up):
+      // it may abort the stream only while the first chunk is awaited.
+      let unlink = () => undefined as void;
+      try {
+        first = await entry.policy.execute(({ signal: policySignal }) => {
+          const onAbort = () => controller.abort(policySignal.reason);
+          policySignal.addEventListener('abort', onAbort, { once: true });
+          unlink = () => policySignal.removeEventListener('abort', onAbort);
+          return iterator.next().then(
+            (result) => (unlink(), result),
+            (error: unknown) => this.asCancel(error, signal),
+          );
+        }, signal);
+      } catch (error) {
+        controller.abort();
+        void Promise.resolve(iterator.return?.()).catch(() => undefined);
+        if (signal.aborted) break;
+        this.failed(entry, error, failures);
+        continue;
+      }
+      try {
+        for (let next = first; !next.done; next = await this.nextWithin(iterator, entry, signal)) {
+          // Audio the engine had already made when the turn was cancelled is not played.
+          if (signal.aborted) throw new HughError('HUGH_ERR_CANCELLED', `${this.kind}: turn cancelled`);
+          yield { value: next.value, engine: entry.engine.name };
+        }
+      } catch (error) {
+        if (signal.aborted || isCancel(error)) throw new HughError('HUGH_ERR_CANCELLED', `${this.kind}: turn cancelled`);
+        // Counted against the engine as any failure: the breaker opens, later calls skip it.
+        await entry.breaker.execute(() => Promise.reject(error)).catch(() => undefined);
+        this.logger.warn({ engine: entry.engine.name, kind: this.kind, reason: (error as Error).message }, 'engine failed in the middle of a stream');
+        this.onFailover?.(entry.engine.name, error as Error);
+        throw new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', `${entry.engine.name}: stream broke off: ${(error as Error).message}`);
+      } finally {
+        controller.abort();
+        void Promise.resolve(iterator.return?.()).catch(() => undefined);
+      }
+      return;
+    }
+    throw this.exhausted(signal, failures);
+  }
+
+  /** The next chunk, or a timeout when the engine is silent longer than its timeout. */
+  private nextWithin<T>(iterator: AsyncIterator<T>, entry: Entry<E>, signal: AbortSignal): Promise<IteratorResult<T>> {
+    let timer: NodeJS.Timeout | undefined;
+    const silent = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new HughError('HUGH_ERR_TIMEOUT', `silent for ${entry.timeoutMs} ms`)), entry.timeoutMs);
+    });
+    return Promise.race([iterator.next().catch((error: unknown) => this.asCancel(error, signal)), silent]).finally(() => clearTimeout(timer));
+  }
+
+  /** An adapter's error after the caller cancelled is a cancellation, whatever the adapter made of its aborted request. */
+  private asCancel(error: unknown, signal: AbortSignal): never {
+    if (signal.aborted) throw new HughError('HUGH_ERR_CANCELLED', `${this.kind}: turn cancelled`, { cause: error });
+    throw error;
+  }
+
+  private failed(entry: Entry<E>, error: unknown, failures: string[]): void {
+    const reason = (error as Error).message || (error as Error).name;
+    failures.push(`${entry.engine.name}: ${reason}`);
+    this.logger.warn({ engine: entry.engine.name, kind: this.kind, reason }, 'engine call failed; trying the next');
+    this.onFailover?.(entry.engine.name, error as Error);
+  }
+
+  private exhausted(signal: AbortSignal, failures: string[]): HughError {
+    if (signal.aborted) return new HughError('HUGH_ERR_CANCELLED', `${this.kind}: turn cancelled`);
+    return new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', `every ${this.kind} engine failed (${failures.join('; ')})`);
   }
 }

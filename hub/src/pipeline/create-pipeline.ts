@@ -58,7 +58,7 @@ export function createTts(config: TtsEngineConfig): TextToSpeech {
         ...(config.speakerFile ? { speaker: readSpeaker(config.speakerFile) } : {}),
       });
     case 'openai':
-      return new OpenAiTts(config.url, config.model, config.voice, config.apiKey);
+      return new OpenAiTts(config.url, config.model, config.voice, config.apiKey, config.responseFormat);
     case 'wyoming':
       return new WyomingTts(config.url, config.voice);
     case 'espeak-ng':

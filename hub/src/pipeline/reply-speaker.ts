@@ -1,4 +1,4 @@
-import { orderedMap, preciseNowMs, type Logger } from '@hugh/common';
+import { AsyncQueue, orderedMap, preciseNowMs, type Logger } from '@hugh/common';
 import { HughError, type PlaybackFormat } from '@hugh/protocol';
 import type { EngineChain } from '../engines/chain.js';
 import type { TextToSpeech } from '../engines/tts/text-to-speech.js';
@@ -12,7 +12,7 @@ function chooseFormat(formats: readonly PlaybackFormat[], sampleRateHz: number):
   return formats.find((format) => format.sampleRateHz === sampleRateHz && format.channels === 1) ?? formats[0];
 }
 
-/** Sentences in synthesis at once: one playing and the next being made hides TTS time behind playback without queueing a long answer on the GPU. */
+/** Phrases in synthesis at once: one playing and the next being made hides TTS time behind playback without queueing a long answer on the GPU. */
 const SYNTHESIS_AHEAD = 2;
 
 /**
@@ -55,27 +55,44 @@ export class ReplySpeaker implements Announcer {
         yield sentence;
       }
     })();
-    const synthesize = async (sentence: string, callSignal: AbortSignal): Promise<{ audio: PcmAudio; engine: string; ms: number }> => {
+    // Each phrase's synthesis starts as soon as the phrase is complete and fills its own buffer as the
+    // engine streams; the phrases play in order, each chunk as soon as it is there.
+    let phrases = 0;
+    const synthesize = async (phrase: string, callSignal: AbortSignal): Promise<AsyncQueue<{ value: PcmAudio; engine: string }>> => {
+      const chunks = new AsyncQueue<{ value: PcmAudio; engine: string }>();
       const started = preciseNowMs();
-      const { value, engine } = await this.tts.run((tts, engineSignal) => tts.synthesize(sentence, { signal: engineSignal }), AbortSignal.any([signal, callSignal]));
-      return { audio: value, engine, ms: preciseNowMs() - started };
+      const first = phrases++ === 0;
+      void (async () => {
+        try {
+          for await (const chunk of this.tts.stream((tts, engineSignal) => tts.synthesize(phrase, { signal: engineSignal }), AbortSignal.any([signal, callSignal]))) {
+            if (first) record.engineMs.firstTts ??= preciseNowMs() - started;
+            chunks.push(chunk);
+          }
+          chunks.end();
+        } catch (error) {
+          chunks.fail(error);
+        }
+      })();
+      return chunks;
     };
 
     try {
-      for await (const { audio, engine, ms } of orderedMap(sentences, SYNTHESIS_AHEAD, synthesize)) {
-        if (signal.aborted) break;
-        record.ttsEngine ??= engine;
-        record.engineMs.firstTts ??= ms;
-        if (!writer) {
-          const format = chooseFormat(turn.playbackFormats, audio.sampleRateHz);
-          if (!format) continue; // a satellite without a speaker gets the transcript only
-          writer = turn.startReply(format);
+      for await (const phrase of orderedMap(sentences, SYNTHESIS_AHEAD, synthesize)) {
+        for await (const { value: audio, engine } of phrase) {
+          if (signal.aborted) break;
+          record.ttsEngine ??= engine;
+          if (!writer) {
+            const format = chooseFormat(turn.playbackFormats, audio.sampleRateHz);
+            if (!format) continue; // a satellite without a speaker gets the transcript only
+            writer = turn.startReply(format);
+          }
+          const pcm = toFormat(audio, writer.format.sampleRateHz);
+          // The first frame leaves at the start of write(); the rest of the chunk follows it.
+          record.times.firstAudioOutMs ??= preciseNowMs();
+          writer.write(new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength));
+          record.times.lastAudioOutMs = preciseNowMs();
         }
-        const pcm = toFormat(audio, writer.format.sampleRateHz);
-        // The first frame leaves at the start of write(); the rest of the sentence follows it.
-        record.times.firstAudioOutMs ??= preciseNowMs();
-        writer.write(new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength));
-        record.times.lastAudioOutMs = preciseNowMs();
+        if (signal.aborted) break;
       }
       record.replyText = fullText;
       // Nothing to say ("stop"): an empty reply still tells the satellite the turn is over.

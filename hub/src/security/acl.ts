@@ -56,6 +56,7 @@ export class TopicAcl {
       integration('subscribe', `${p}/sat/+/event/#`, 'wake, transcript, reply, turn, error events (text only)'),
       integration('subscribe', `${p}/hub/availability`, 'hub availability'),
       integration('subscribe', `${p}/hub/error`, 'answers to bad commands'),
+      integration('subscribe', `${p}/hub/capability`, 'full, degraded or down, with the reasons'),
       integration('subscribe', `${ha}/#`, "discovery configs, as Home Assistant's MQTT integration reads them"),
       ...['hotword', 'asr', 'intent', 'nlu', 'tts', 'dialogueManager'].map((kind) => integration('subscribe', `hermes/${kind}/#`, 'Rhasspy events (never audioServer: it carries audio)')),
     ];

@@ -30,9 +30,9 @@ export class OuteTts implements TextToSpeech {
     this.name = `outetts ${settings.completionUrl}`;
   }
 
-  async synthesize(text: string, options: EngineCallOptions): Promise<PcmAudio> {
+  async *synthesize(text: string, options: EngineCallOptions): AsyncIterable<PcmAudio> {
     const words = promptWords(text).length;
-    if (words === 0) return { sampleRateHz: OUTETTS_SAMPLE_RATE_HZ, channels: 1, samples: new Int16Array(0) };
+    if (words === 0) return;
     const completion = await engineFetch(this.name, new URL('/completion', this.settings.completionUrl).toString(), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -69,6 +69,6 @@ export class OuteTts implements TextToSpeech {
       }
       frames.push(...vectors);
     }
-    return { sampleRateHz: OUTETTS_SAMPLE_RATE_HZ, channels: 1, samples: floatToPcm16(decodeSpectralFrames(frames)) };
+    yield { sampleRateHz: OUTETTS_SAMPLE_RATE_HZ, channels: 1, samples: floatToPcm16(decodeSpectralFrames(frames)) };
   }
 }
