@@ -14,6 +14,7 @@ export function modelledPipeline(options: {
   return new VoicePipeline({
     vad,
     endpoint: endpointSettings(HubConfigSchema.parse({})),
+    maxSpeculations: HubConfigSchema.parse({}).turn.maxSpeculations,
     stt: new EngineChain<SpeechToText>('stt', [{ engine: stt, timeoutMs: 10_000 }], logger),
     speaker: new ReplySpeaker(new EngineChain<TextToSpeech>('tts', [{ engine: tts, timeoutMs: 10_000 }], logger), logger),
     replies,

@@ -13,9 +13,10 @@ import { localIntents } from './local-intents.js';
 import { outettsDecoder } from './outetts-decoder.js';
 import { streaming } from './streaming.js';
 import { satelliteIdle } from './satellite-idle.js';
+import { turnLatency } from './turn-latency.js';
 import { wakeWordCpu } from './wake-word.js';
 
-const BENCHMARKS: Record<string, Benchmark> = { 'wake-word': wakeWordCpu, 'satellite-idle': satelliteIdle, 'end-of-speech': endOfSpeech, 'hub-overhead': hubOverhead, 'local-intents': localIntents, 'outetts-decoder': outettsDecoder, streaming, 'hub-overhead-many': hubOverheadMany, capacity };
+const BENCHMARKS: Record<string, Benchmark> = { 'wake-word': wakeWordCpu, 'satellite-idle': satelliteIdle, 'end-of-speech': endOfSpeech, 'hub-overhead': hubOverhead, 'local-intents': localIntents, 'outetts-decoder': outettsDecoder, streaming, 'hub-overhead-many': hubOverheadMany, capacity, 'turn-latency': turnLatency };
 
 const smoke = process.argv.includes('--smoke');
 const only = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));

@@ -31,13 +31,17 @@ export const turnRecord = v.object({
   times: v.object({
     wakeMs: v.optional(v.number()),
     turnStartMs: v.number(),
+    speechEndMs: v.optional(v.number()),
+    speculatedMs: v.optional(v.number()),
     endOfSpeechMs: v.optional(v.number()),
     transcriptMs: v.optional(v.number()),
     firstReplyTextMs: v.optional(v.number()),
+    ttsStartMs: v.optional(v.number()),
     firstAudioOutMs: v.optional(v.number()),
     lastAudioOutMs: v.optional(v.number()),
   }),
   engineMs: v.object({ stt: v.optional(v.number()), firstSentence: v.optional(v.number()), firstTts: v.optional(v.number()) }),
+  speculation: v.optional(v.object({ attempts: v.number(), dropped: v.number(), reused: v.boolean(), early: v.boolean() })),
   hubOverheadMs: v.optional(v.number()),
   endpointDelayMs: v.optional(v.number()),
 });

@@ -99,14 +99,28 @@ export const HubConfigSchema = z
          * pocketsphinx turned into "k jarvis but i miss it".
          */
         preRollMs: z.int().min(0).max(MAX_PRE_ROLL_MS).default(300),
+        /** Speculative transcriptions a turn may start (one per pause); each costs an STT call. */
+        maxSpeculations: z.int().min(0).max(10).default(3),
+        /** Start the language model on a speculative transcript, its answer held until the turn commits (dropped if the user speaks on). */
+        preemptiveLlm: z.boolean().default(true),
       })
       .prefault({}),
     vad: z
       .strictObject({
         modelPath: z.string().default(defaultVadModel),
         speechThreshold: z.number().gt(0).lt(1).default(0.5),
-        /** Silence after speech that ends the utterance (pauses inside a sentence are shorter). */
-        trailingSilenceMs: z.int().min(100).max(3_000).default(600),
+        /**
+         * The first short silence after speech, where the hub transcribes what it has while it keeps
+         * listening: a transcript that reads finished (or that a local intent answers) ends the turn there.
+         */
+        pauseMs: z.int().min(50).max(2_000).default(120),
+        /** Speech before a pause counts (the wake word's tail in the pre-roll is shorter). */
+        pauseAfterSpeechMs: z.int().min(0).max(5_000).default(400),
+        /**
+         * Silence after speech that ends the utterance whatever it said. Speculation makes waiting cheap,
+         * so this is longer than a pause inside a sentence ("set a timer for … ten minutes").
+         */
+        trailingSilenceMs: z.int().min(100).max(3_000).default(900),
         minSpeechMs: z.int().min(0).max(2_000).default(160),
         /** No speech this long after the wake word: the turn ends quietly. */
         noSpeechTimeoutMs: z.int().min(500).max(30_000).default(5_000),
@@ -124,6 +138,10 @@ export const HubConfigSchema = z
     tts: z
       .strictObject({
         engines: z.array(TtsEngine).min(1).default([{ type: 'espeak-ng', timeoutMs: 5_000 }]),
+        /** The first phrase goes to TTS at a clause boundary once it has this many words… */
+        firstPhraseMinWords: z.int().min(1).max(50).default(3),
+        /** …or after this many words without punctuation; later phrases are whole sentences. */
+        firstPhraseMaxWords: z.int().min(1).max(100).default(4),
         halfOpenAfterMs: z.int().min(1_000).default(15_000),
       })
       .prefault({}),
@@ -303,7 +321,8 @@ export const HUB_OPTIONS: OptionSpec[] = [
   { flag: 'mqtt-password', env: 'HUGH_MQTT_PASSWORD', path: 'mqtt.password', type: 'string', description: 'password at the external broker' },
   { flag: 'topic-prefix', env: 'HUGH_TOPIC_PREFIX', path: 'mqtt.topicPrefix', type: 'string', description: 'first level of every MQTT topic (default hugh)' },
   { flag: 'vad-model', env: 'HUGH_VAD_MODEL', path: 'vad.modelPath', type: 'string', description: `Silero VAD v5 model (default here: ${defaultVadModel()})` },
-  { flag: 'trailing-silence-ms', env: 'HUGH_TRAILING_SILENCE_MS', path: 'vad.trailingSilenceMs', type: 'int', description: 'silence that ends an utterance (default 600)' },
+  { flag: 'trailing-silence-ms', env: 'HUGH_TRAILING_SILENCE_MS', path: 'vad.trailingSilenceMs', type: 'int', description: 'silence that ends an utterance whatever it said (default 900)' },
+  { flag: 'pause-ms', env: 'HUGH_PAUSE_MS', path: 'vad.pauseMs', type: 'int', description: 'pause after which the hub transcribes early and may end the turn (default 120)' },
   { flag: 'llm-url', env: 'HUGH_LLM_URL', path: 'llm.url', type: 'string', description: 'language model server (default http://127.0.0.1:11434, Ollama)' },
   { flag: 'llm-api', env: 'HUGH_LLM_API', path: 'llm.api', type: 'string', description: 'ollama (POST /api/chat) or openai (POST /v1/chat/completions)' },
   { flag: 'llm-model', env: 'HUGH_LLM_MODEL', path: 'llm.model', type: 'string', description: 'model name (default llama3.1:8b)' },

@@ -14,7 +14,7 @@ export function createMetrics(options: { events: HubEvents; sessions: SessionMan
   const turns = new Counter({ name: 'hugh_turns_total', help: 'Turns by outcome', labelNames: ['outcome'] as const, registers: [registry] });
   const stages = new Histogram({
     name: 'hugh_turn_stage_seconds',
-    help: 'Time from the end of speech to each stage of a turn',
+    help: 'Time from the end of speech (where the VAD placed it) to each stage of a turn',
     labelNames: ['stage'] as const,
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8],
     registers: [registry],
@@ -40,12 +40,34 @@ export function createMetrics(options: { events: HubEvents; sessions: SessionMan
       for (const [outcome, count] of Object.entries(counters.logins)) this.inc({ outcome }, count);
     },
   });
+  const speculations = new Counter({
+    name: 'hugh_speculations_total',
+    help: 'Speculative transcriptions at a pause, by what became of them: committed (ended the turn early), reused (at the long silence), dropped (speech went on), unused',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
   events.on('turn', (record) => {
     turns.inc({ outcome: record.outcome });
-    const end = record.times.endOfSpeechMs;
+    const spec = record.speculation;
+    if (spec && spec.attempts > 0) {
+      if (spec.early) speculations.inc({ outcome: 'committed' });
+      if (spec.reused) speculations.inc({ outcome: 'reused' });
+      if (spec.dropped) speculations.inc({ outcome: 'dropped' }, spec.dropped);
+      const unused = spec.attempts - spec.dropped - (spec.early || spec.reused ? 1 : 0);
+      if (unused > 0) speculations.inc({ outcome: 'unused' }, unused);
+    }
+    // From where the VAD placed the end of speech: what the user feels. (The decision time when absent.)
+    const end = record.times.speechEndMs ?? record.times.endOfSpeechMs;
     if (end === undefined) return;
-    for (const [stage, at] of [['transcript', record.times.transcriptMs], ['first_reply_text', record.times.firstReplyTextMs], ['first_audio', record.times.firstAudioOutMs], ['last_audio', record.times.lastAudioOutMs]] as const) {
-      if (at !== undefined) stages.observe({ stage }, (at - end) / 1000);
+    for (const [stage, at] of [
+      ['end_of_turn', record.times.endOfSpeechMs],
+      ['transcript', record.times.transcriptMs],
+      ['first_reply_text', record.times.firstReplyTextMs],
+      ['tts_start', record.times.ttsStartMs],
+      ['first_audio', record.times.firstAudioOutMs],
+      ['last_audio', record.times.lastAudioOutMs],
+    ] as const) {
+      if (at !== undefined) stages.observe({ stage }, Math.max(0, at - end) / 1000);
     }
     if (record.hubOverheadMs !== undefined) overhead.observe(record.hubOverheadMs / 1000);
   });

@@ -6,13 +6,18 @@ import { readWavAs16kMono } from '@hugh/satellite';
 import { sharedPath } from '../../testing/shared.js';
 import { VOICES, synthesize } from '../../testing/speech.js';
 
+/** Feeds 40 ms chunks; the final decision (end of speech or no speech) with when it came, and the pauses and resumes before it. */
 async function endpoint(model: SileroVadModel, samples: Int16Array, settings = DEFAULTS) {
   const detector = new EndOfSpeechDetector(model.create(), settings);
+  const events: { kind: string; atMs: number }[] = [];
   for (let offset = 0; offset < samples.length; offset += 640) {
-    const decision = await detector.push(samples.subarray(offset, offset + 640));
-    if (decision.kind !== 'continue') return { ...decision, decidedAtMs: ((offset + 640) / 16_000) * 1000 };
+    for (const event of await detector.push(samples.subarray(offset, offset + 640))) {
+      const atMs = ((offset + 640) / 16_000) * 1000;
+      events.push({ kind: event.kind, atMs });
+      if (event.kind === 'end-of-speech' || event.kind === 'no-speech') return { ...event, decidedAtMs: atMs, events };
+    }
   }
-  return { kind: 'continue' as const, decidedAtMs: (samples.length / 16_000) * 1000 };
+  return { kind: 'continue' as const, decidedAtMs: (samples.length / 16_000) * 1000, events };
 }
 
 describe('end of speech with Silero VAD v5 (../shared/models/silero-vad)', () => {
@@ -49,6 +54,8 @@ describe('end of speech with Silero VAD v5 (../shared/models/silero-vad)', () =>
     const decision = await endpoint(model, samples);
     expect(decision.kind).toBe('end-of-speech');
     if (decision.kind === 'end-of-speech') expect(decision.speechEndMs / 1000).toBeGreaterThan((8_000 + first.length + pause.length) / 16_000);
+    // The pause was seen as one (the hub speculates there), and speech resumed after it.
+    expect(decision.events.map((event) => event.kind)).toEqual(['pause', 'resume', 'pause', 'end-of-speech']);
   });
 
   it('gives up with no-speech when nobody talks', async () => {

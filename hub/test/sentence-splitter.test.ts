@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitSentences } from '../src/pipeline/sentence-splitter.js';
+import { findFirstPhraseEnd, splitSentences } from '../src/pipeline/sentence-splitter.js';
 
 async function split(text: string, chunkChars: number): Promise<string[]> {
   async function* chunks() {
@@ -44,5 +44,33 @@ describe('sentence splitter', () => {
     expect((await iterator.next()).value).toBe('The first sentence is ready now.');
     release();
     expect((await iterator.next()).value).toBe('And the second one comes later.');
+  });
+});
+
+describe('the first phrase goes to TTS early', () => {
+  const settings = { firstPhraseMinWords: 3, firstPhraseMaxWords: 6 };
+  it.each([
+    ['The capital of France is Paris, a city on the Seine.', 'The capital of France is Paris,'],
+    ['Sure, here is a joke: why did the cat sit on the computer?', 'Sure, here is a joke:'],
+    ['Yes. It is three o\u2019clock.', 'Yes.'],
+    ['Well I think that the answer to that question is no', 'Well I think that the answer'],
+    ['It costs 3,000 euros, more or less.', 'It costs 3,000 euros,'],
+    ['Paris - the city of light - is lovely', 'Paris - the city of light -'],
+  ])('%s → first phrase %j', (text, phrase) => {
+    expect(text.slice(0, findFirstPhraseEnd(text, settings)).trim()).toBe(phrase);
+  });
+
+  it('waits while the first phrase is not complete', () => {
+    expect(findFirstPhraseEnd('The capital', settings)).toBe(-1);
+    expect(findFirstPhraseEnd('One two three four five six', settings)).toBe(-1); // the sixth word may go on
+  });
+
+  it('streams: the first phrase early, then whole sentences', async () => {
+    async function* pieces() {
+      for (const piece of ['The capital ', 'of France ', 'is Paris, ', 'a city on ', 'the Seine. ', 'It is old.']) yield piece;
+    }
+    const out: string[] = [];
+    for await (const phrase of splitSentences(pieces(), settings)) out.push(phrase);
+    expect(out).toEqual(['The capital of France is Paris,', 'a city on the Seine.', 'It is old.']);
   });
 });

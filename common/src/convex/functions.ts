@@ -46,14 +46,27 @@ export interface TurnRecord {
   times: {
     wakeMs?: number;
     turnStartMs: number;
+    /** Where the VAD placed the end of the user's speech (the waterfall's zero). */
+    speechEndMs?: number;
+    /** The first speculative transcription started (a pause). */
+    speculatedMs?: number;
+    /** The hub decided the turn was over (committed) and told the satellite to stop listening. */
     endOfSpeechMs?: number;
     transcriptMs?: number;
     firstReplyTextMs?: number;
+    /** The first phrase went to TTS. */
+    ttsStartMs?: number;
     firstAudioOutMs?: number;
     lastAudioOutMs?: number;
   };
-  /** Engine time on the path to the first audio: STT, reply text up to the first sentence, its TTS. */
+  /**
+   * Engine time on the path from the commit to the first audio: STT still to wait for (0 when a
+   * speculation was reused or committed the turn), reply text up to the first phrase, and its TTS to
+   * the first chunk.
+   */
   engineMs: { stt?: number; firstSentence?: number; firstTts?: number };
+  /** Speculative end of turn: transcriptions started, dropped (speech went on), one reused at the long silence, the turn committed early. */
+  speculation?: { attempts: number; dropped: number; reused: boolean; early: boolean };
   /** First audio out minus end of speech minus the engine times: what the hub itself added. */
   hubOverheadMs?: number;
   /** How long after the speech really ended (per VAD) the end was decided, in audio time. */

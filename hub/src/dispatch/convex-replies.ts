@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AsyncQueue, withStallTimeout, withTimeout, type Logger } from '@hugh/common';
 import { convexFunctions, type ConvexPort, type TurnView } from '@hugh/common/clients';
 import { HughError } from '@hugh/protocol';
-import type { ReplyGenerator } from '../pipeline/replies.js';
+import type { ReplyContext, ReplyGenerator } from '../pipeline/replies.js';
 import { APOLOGIES } from './apologies.js';
 import type { ModelRouter } from './router.js';
 
@@ -32,7 +32,7 @@ export class ConvexReplies implements ReplyGenerator {
     private readonly options: ConvexRepliesOptions,
   ) {}
 
-  async *reply(transcript: string, context: { satelliteId: string; room: string | undefined; signal: AbortSignal }): AsyncIterable<string> {
+  async *reply(transcript: string, context: ReplyContext): AsyncIterable<string> {
     const { secret, logger } = this.options;
     const route = this.options.router.route(transcript);
     const submitted = this.convex.mutation(convexFunctions.submitTurn, {

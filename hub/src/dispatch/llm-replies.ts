@@ -1,6 +1,6 @@
 import { withStallTimeout, type Logger } from '@hugh/common';
 import { type ChatMessage, type ChatModel } from '@hugh/common/clients';
-import type { ReplyGenerator } from '../pipeline/replies.js';
+import type { ReplyContext, ReplyGenerator } from '../pipeline/replies.js';
 import { APOLOGIES } from './apologies.js';
 
 export interface LlmRepliesOptions {
@@ -29,7 +29,7 @@ export class LlmReplies implements ReplyGenerator {
     private readonly options: LlmRepliesOptions,
   ) {}
 
-  async *reply(transcript: string, context: { satelliteId: string; room: string | undefined; signal: AbortSignal }): AsyncIterable<string> {
+  async *reply(transcript: string, context: ReplyContext): AsyncIterable<string> {
     const past = this.history.get(context.satelliteId) ?? [];
     const messages: ChatMessage[] = [{ role: 'system', content: this.options.systemPrompt }, ...past, { role: 'user', content: transcript }];
     let answer = '';
@@ -50,7 +50,9 @@ export class LlmReplies implements ReplyGenerator {
       yield answer ? ` ${APOLOGIES.lostIt}` : APOLOGIES.cantReach;
       return;
     }
-    const kept = [...past, { role: 'user' as const, content: transcript }, { role: 'assistant' as const, content: answer }];
+    // An answer made ahead of the turn's end joins the conversation only if it became the answer.
+    if (context.committed && !(await context.committed)) return;
+    const kept = [...(this.history.get(context.satelliteId) ?? []), { role: 'user' as const, content: transcript }, { role: 'assistant' as const, content: answer }];
     this.history.set(context.satelliteId, kept.slice(-2 * this.options.historyTurns));
   }
 }

@@ -70,7 +70,9 @@ export class EngineChain<E extends { name: string }> {
     for (const entry of this.entries) {
       if (signal.aborted) break;
       try {
-        const value = await entry.policy.execute(({ signal: callSignal }) => call(entry.engine, callSignal).catch((error: unknown) => this.asCancel(error, signal)), signal);
+        // The caller's signal is not cockatiel's: a cancel must reach the engine, never the breaker,
+        // and cockatiel reports a cancelled execution as a failure like a timeout.
+        const value = await entry.policy.execute(({ signal: callSignal }) => call(entry.engine, AbortSignal.any([callSignal, signal])).catch((error: unknown) => this.asCancel(error, signal)));
         return { value: value as T, engine: entry.engine.name };
       } catch (error) {
         if (signal.aborted) break;
@@ -107,7 +109,7 @@ export class EngineChain<E extends { name: string }> {
             (result) => (unlink(), result),
             (error: unknown) => this.asCancel(error, signal),
           );
-        }, signal);
+        });
       } catch (error) {
         controller.abort();
         void Promise.resolve(iterator.return?.()).catch(() => undefined);

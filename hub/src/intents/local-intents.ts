@@ -1,5 +1,5 @@
 import type { HubEvents } from '../events.js';
-import type { ReplyGenerator } from '../pipeline/replies.js';
+import type { ReplyContext, ReplyGenerator } from '../pipeline/replies.js';
 import { IntentMatcher, type MatchedIntent } from './intents.js';
 import { spokenDuration } from './duration.js';
 import { normalise } from './template.js';
@@ -32,7 +32,7 @@ export class LocalIntentReplies implements ReplyGenerator {
     private readonly options: { devices: DeviceConfig[]; events?: HubEvents; now?: () => Date; timers?: TimerService },
   ) {}
 
-  async *reply(transcript: string, context: { satelliteId: string; room: string | undefined; signal: AbortSignal }): AsyncIterable<string> {
+  async *reply(transcript: string, context: ReplyContext): AsyncIterable<string> {
     const intent = this.matcher.match(transcript);
     if (intent) this.options.events?.emit('intent', context.satelliteId, intent);
     let text = '';
@@ -52,6 +52,19 @@ export class LocalIntentReplies implements ReplyGenerator {
       yield chunk;
     }
     this.lastReply.set(context.satelliteId, text);
+  }
+
+  /**
+   * Whether a local intent answers `transcript` outright: it matches a sentence whole and, for a
+   * device, names one that exists ("turn on the" is not "turn on the kitchen lights"). Such a
+   * transcript ends the turn at once; nothing is executed here.
+   */
+  understands(transcript: string, room: string | undefined): boolean {
+    const intent = this.matcher.match(transcript);
+    if (!intent) return false;
+    if (intent.name === 'HassTurnOn' || intent.name === 'HassTurnOff' || intent.name === 'HassToggle') return this.findDevice(intent.slots.device!, room) !== undefined;
+    if ((intent.name === 'HassStartTimer' || intent.name === 'HassCancelTimer') && !this.options.timers) return false;
+    return true;
   }
 
   /** The spoken answer ('' for none); undefined when the fallback should answer instead. */

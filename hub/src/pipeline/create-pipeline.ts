@@ -21,6 +21,7 @@ import { SileroVadModel } from '../engines/vad/silero-vad.js';
 import { LocalIntentReplies } from '../intents/local-intents.js';
 import { TimerService } from '../intents/timers.js';
 import { createDispatch } from '../dispatch/create-dispatch.js';
+import { PrefetchingReplies } from '../dispatch/prefetching-replies.js';
 import { DebugRecorder } from './debug-recorder.js';
 import type { ReplyGenerator } from './replies.js';
 import type { HubContext, HubServices } from '../services.js';
@@ -70,7 +71,7 @@ export function createTts(config: TtsEngineConfig): TextToSpeech {
 /** The endpointing settings of a config (the schema owns their defaults). */
 export function endpointSettings(config: HubConfig): EndpointSettings {
   const { vad } = config;
-  return { speechThreshold: vad.speechThreshold, silenceThreshold: vad.speechThreshold, minSpeechMs: vad.minSpeechMs, trailingSilenceMs: vad.trailingSilenceMs, noSpeechTimeoutMs: vad.noSpeechTimeoutMs };
+  return { speechThreshold: vad.speechThreshold, silenceThreshold: vad.speechThreshold, minSpeechMs: vad.minSpeechMs, pauseMs: vad.pauseMs, pauseAfterSpeechMs: vad.pauseAfterSpeechMs, trailingSilenceMs: vad.trailingSilenceMs, noSpeechTimeoutMs: vad.noSpeechTimeoutMs };
 }
 
 /**
@@ -98,15 +99,21 @@ export async function createPipeline(config: HubConfig, logger: Logger, hub: Hub
     const seen = dispatch.satelliteSeen;
     hub.events.on('satellite-online', (satelliteId, info) => seen(satelliteId, info.room));
   }
-  const replies = options.replies ?? new LocalIntentReplies(dispatch.replies, { devices: config.devices, timers, events: hub.events });
+  // The language model may start on a speculative transcript; local intents and Home Assistant act, so they wait for the commit.
+  const prefetch = config.turn.preemptiveLlm ? new PrefetchingReplies(dispatch.replies) : undefined;
+  const local = new LocalIntentReplies(prefetch ?? dispatch.replies, { devices: config.devices, timers, events: hub.events });
+  const replies = options.replies ?? local;
   const recorder = config.debug.recordAudio ? new DebugRecorder(config.debug.recordDir ?? join(config.state.dir, 'recordings'), config.debug.retentionDays, logger) : undefined;
-  const speaker = new ReplySpeaker(tts, logger);
+  const speaker = new ReplySpeaker(tts, logger, { firstPhraseMinWords: config.tts.firstPhraseMinWords, firstPhraseMaxWords: config.tts.firstPhraseMaxWords });
   const pipeline = new VoicePipeline({
     vad,
     endpoint: endpointSettings(config),
+    maxSpeculations: config.turn.maxSpeculations,
     stt,
     speaker,
     replies,
+    ...(options.replies ? {} : { understands: (transcript: string, room: string | undefined) => local.understands(transcript, room) }),
+    ...(prefetch && !options.replies ? { prefetch } : {}),
     ...(config.stt.language ? { language: config.stt.language } : {}),
     logger,
     onRecord: (record) => {

@@ -4,7 +4,7 @@ import type { EngineChain } from '../engines/chain.js';
 import type { TextToSpeech } from '../engines/tts/text-to-speech.js';
 import { toFormat, type PcmAudio } from '../engines/wav.js';
 import type { Announcer, ReplyWriter, Turn } from '../session/turn.js';
-import { splitSentences } from './sentence-splitter.js';
+import { splitSentences, type PhraseSettings } from './sentence-splitter.js';
 import type { TurnRecord } from './turn-record.js';
 
 /** The satellite format to send a reply in: the TTS rate if the satellite plays it, else its first. */
@@ -24,6 +24,8 @@ export class ReplySpeaker implements Announcer {
   constructor(
     private readonly tts: EngineChain<TextToSpeech>,
     private readonly logger: Logger,
+    /** Where the first phrase may end (early, for a quick first sound); without, phrases are sentences. */
+    private readonly phrases?: PhraseSettings,
   ) {}
 
   async announce(turn: Turn, text: string): Promise<void> {
@@ -42,6 +44,7 @@ export class ReplySpeaker implements Announcer {
     let writer: ReplyWriter | undefined;
     let fullText = '';
     const textStarted = preciseNowMs();
+    const phrases = this.phrases;
     const tapped = (async function* (): AsyncIterable<string> {
       for await (const chunk of text) {
         record.times.firstReplyTextMs ??= preciseNowMs();
@@ -50,18 +53,19 @@ export class ReplySpeaker implements Announcer {
       }
     })();
     const sentences = (async function* (): AsyncIterable<string> {
-      for await (const sentence of splitSentences(tapped)) {
+      for await (const sentence of splitSentences(tapped, phrases)) {
         record.engineMs.firstSentence ??= preciseNowMs() - textStarted;
         yield sentence;
       }
     })();
     // Each phrase's synthesis starts as soon as the phrase is complete and fills its own buffer as the
     // engine streams; the phrases play in order, each chunk as soon as it is there.
-    let phrases = 0;
+    let phraseCount = 0;
     const synthesize = async (phrase: string, callSignal: AbortSignal): Promise<AsyncQueue<{ value: PcmAudio; engine: string }>> => {
       const chunks = new AsyncQueue<{ value: PcmAudio; engine: string }>();
       const started = preciseNowMs();
-      const first = phrases++ === 0;
+      const first = phraseCount++ === 0;
+      if (first) record.times.ttsStartMs = started;
       void (async () => {
         try {
           for await (const chunk of this.tts.stream((tts, engineSignal) => tts.synthesize(phrase, { signal: engineSignal }), AbortSignal.any([signal, callSignal]))) {

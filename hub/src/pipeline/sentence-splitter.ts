@@ -42,12 +42,55 @@ export function findSentenceEnd(text: string, from = 0): number {
   return -1;
 }
 
-/** Splits a text stream into sentences; the rest is flushed when the stream ends. */
-export async function* splitSentences(chunks: AsyncIterable<string>): AsyncIterable<string> {
+export interface PhraseSettings {
+  /** The first phrase may end at a clause boundary (comma, colon, semicolon, dash) once it has this many words. */
+  firstPhraseMinWords: number;
+  /** …and ends after this many words without punctuation at all. */
+  firstPhraseMaxWords: number;
+}
+
+/**
+ * Index just past the end of the first phrase: a clause boundary after at least `minWords` words, a
+ * sentence end, or the end of the `maxWords`-th word once the next one has begun; -1 while it is not
+ * there yet. Cutting early lets the first sound start on a few words; later phrases are sentences,
+ * so the voice keeps its flow.
+ */
+export function findFirstPhraseEnd(text: string, settings: PhraseSettings): number {
+  const sentenceEnd = findSentenceEnd(text);
+  const clause = /[^\s,;:–—-]([,;:]|\s[-–—])(\s+)/g;
+  for (let match = clause.exec(text); match; match = clause.exec(text)) {
+    const end = match.index + match[0].length;
+    if (sentenceEnd >= 0 && sentenceEnd <= end) break;
+    if ((text.slice(0, match.index + 1).match(/\S+/g)?.length ?? 0) >= settings.firstPhraseMinWords) return end;
+  }
+  if (sentenceEnd >= 0) return sentenceEnd;
+  const words = /\S+\s+/g;
+  let count = 0;
+  for (let match = words.exec(text); match; match = words.exec(text)) {
+    // A word is whole once whitespace follows it; the max-th ends the phrase when the next has begun.
+    if (++count === settings.firstPhraseMaxWords && match.index + match[0].length < text.length) return match.index + match[0].length;
+  }
+  return -1;
+}
+
+/**
+ * Splits a text stream into phrases to speak: the first as early as `findFirstPhraseEnd` allows
+ * (given settings), the rest at sentence ends; what is left is flushed when the stream ends.
+ */
+export async function* splitSentences(chunks: AsyncIterable<string>, first?: PhraseSettings): AsyncIterable<string> {
   let buffer = '';
   let searchFrom = 0;
+  let firstDone = first === undefined;
   for await (const chunk of chunks) {
     buffer += chunk;
+    if (!firstDone) {
+      const end = findFirstPhraseEnd(buffer, first!);
+      if (end < 0) continue;
+      firstDone = true;
+      const phrase = buffer.slice(0, end).trim();
+      buffer = buffer.slice(end);
+      if (phrase) yield phrase;
+    }
     for (let end = findSentenceEnd(buffer, searchFrom); end >= 0; end = findSentenceEnd(buffer, searchFrom)) {
       const sentence = buffer.slice(0, end).trim();
       if (sentence.length < MIN_SENTENCE_CHARS) {

@@ -169,6 +169,8 @@ export async function startEmbeddedBroker(options: {
     }
     if (limits.connections) socket.once('close', () => limits.connections!.release(address));
     socket.on('error', () => undefined);
+    // Audio frames are small and late is useless: no Nagle (measured here: 40 ms more per reply frame with it).
+    socket.setNoDelay(true);
     broker.handle(guardedConnection(socket, limits.maxPacketBytes, (reason) => logger.warn({ code: 'HUGH_ERR_FRAME_TOO_LARGE', address, reason }, 'MQTT connection closed: packet too large')));
   };
 

@@ -89,6 +89,8 @@ export class ExternalBus implements MqttBus {
       ...(options.username !== undefined ? { username: options.username, password: options.password } : {}),
     });
     client.on('error', (error) => logger.warn({ err: error, url }, 'external broker error'));
+    // Audio frames are small and late is useless: no Nagle towards the broker either.
+    client.on('connect', () => (client.stream as { setNoDelay?: (noDelay: boolean) => void }).setNoDelay?.(true));
     // After every (re)connect: the broker may have restarted and lost the retained "online".
     client.on('connect', () => client.publish(options.will.topic, 'online', { qos: 1, retain: true }));
     client.on('offline', () => logger.warn({ url }, 'external broker unreachable; retrying'));

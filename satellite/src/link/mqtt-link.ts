@@ -79,6 +79,8 @@ export class MqttHubLink extends EventEmitter<HubLinkEvents> implements HubLink 
     this.client = client;
     client.on('connect', () => {
       this.retry.succeeded();
+      // Audio frames are small and late is useless: no Nagle. mqtt.js leaves it on.
+      (client.stream as { setNoDelay?: (noDelay: boolean) => void }).setNoDelay?.(true);
       client.publish(this.availability, 'online', { qos: 1, retain: true });
       client.subscribe([this.ctlDown, this.audioDown, this.hubAvailability], { qos: 0 }, (error) => {
         if (error) {

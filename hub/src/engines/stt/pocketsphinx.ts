@@ -4,6 +4,8 @@ import { wavBytes } from '../wav.js';
 import type { EngineCallOptions, SpeechToText } from './speech-to-text.js';
 
 const MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
+/** 500 ms at 16 kHz. */
+const TRAILING_SILENCE_SAMPLES = 8_000;
 
 /**
  * The local CPU fallback: Debian's pocketsphinx with its US English model. Poor next to Whisper,
@@ -39,7 +41,11 @@ export class PocketsphinxStt implements SpeechToText {
         if (code === 0) resolve(stdout.trim().split('\n').join(' ').trim());
         else if (!options.signal.aborted) reject(new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', `pocketsphinx exited with ${code}: ${stderr.slice(-200)}`));
       });
-      child.stdin.end(wavBytes({ sampleRateHz: 16_000, channels: 1, samples }));
+      // pocketsphinx settles its last word only in trailing silence, and a speculative transcription
+      // hands it audio that ends ~120 ms after speech ("what time is it" came back "what do i use it").
+      const padded = new Int16Array(samples.length + TRAILING_SILENCE_SAMPLES);
+      padded.set(samples);
+      child.stdin.end(wavBytes({ sampleRateHz: 16_000, channels: 1, samples: padded }));
     });
   }
 }

@@ -12,18 +12,30 @@ export interface EndpointSettings {
   silenceThreshold: number;
   /** Speech needed before an utterance counts as started (a cough or a wake-word tail is not one). */
   minSpeechMs: number;
-  /** Silence after speech that ends the utterance. */
+  /** The first short silence after speech: a pause, where the turn may be over (the hub speculates). */
+  pauseMs: number;
+  /** Speech needed before a pause counts: the wake word's tail in the pre-roll is not an utterance. */
+  pauseAfterSpeechMs: number;
+  /** Silence after speech that ends the utterance whatever it said. */
   trailingSilenceMs: number;
   /** Give up when no speech starts within this time. */
   noSpeechTimeoutMs: number;
 }
 
-export type EndpointDecision = { kind: 'continue' } | { kind: 'end-of-speech'; speechEndMs: number } | { kind: 'no-speech' };
+/** What one step of audio changed; times are positions in the audio fed so far (ms). */
+export type EndpointEvent =
+  /** `pauseMs` of silence after speech: the user may be done. */
+  | { kind: 'pause'; speechEndMs: number }
+  /** Speech again after a pause: what was speculated on is not the whole utterance. */
+  | { kind: 'resume' }
+  /** `trailingSilenceMs` of silence after speech. */
+  | { kind: 'end-of-speech'; speechEndMs: number }
+  | { kind: 'no-speech' };
 
 /**
- * Decides the end of an utterance from VAD frames. Times are positions in the audio fed so far,
- * so the decision does not depend on how fast frames arrive. (The longest utterance is the session's
- * limit: it ends the audio.)
+ * Decides the end of an utterance from VAD frames, and the pauses before it. Times are positions in
+ * the audio fed so far, so the decisions do not depend on how fast frames arrive. (The longest
+ * utterance is the session's limit: it ends the audio.)
  */
 export class EndOfSpeechDetector {
   private readonly framer: SampleFramer;
@@ -31,6 +43,8 @@ export class EndOfSpeechDetector {
   private speechMs = 0;
   private silenceMs = 0;
   private started = false;
+  private paused = false;
+  private ended = false;
   private lastSpeechEndMs = 0;
   private readonly frameMs: number;
 
@@ -48,26 +62,23 @@ export class EndOfSpeechDetector {
     return this.started;
   }
 
-  /** Silence since the last speech frame, in audio time (0 while speech goes on). */
-  get silenceSoFarMs(): number {
-    return this.silenceMs;
+  /** Audio fed so far, in ms. */
+  get audioMs(): number {
+    return this.positionMs;
   }
 
-  /** Position of the end of the last speech frame, in audio time. */
-  get speechEndMs(): number {
-    return this.lastSpeechEndMs;
-  }
-
-  async push(samples: Int16Array): Promise<EndpointDecision> {
-    let decision: EndpointDecision = { kind: 'continue' };
+  /** Feeds samples; returns what they changed, in order (usually nothing). Nothing follows an end. */
+  async push(samples: Int16Array): Promise<EndpointEvent[]> {
+    const events: EndpointEvent[] = [];
     for (const frame of this.framer.push(samples)) {
-      // Frames after a decision in this push are consumed but not judged: the caller stops here.
-      if (decision.kind === 'continue') decision = this.step(await this.vad.probability(frame));
+      if (this.ended) break;
+      const event = this.step(await this.vad.probability(frame));
+      if (event) events.push(event);
     }
-    return decision;
+    return events;
   }
 
-  private step(probability: number): EndpointDecision {
+  private step(probability: number): EndpointEvent | undefined {
     const s = this.settings;
     this.positionMs += this.frameMs;
     if (probability >= s.speechThreshold) {
@@ -75,13 +86,27 @@ export class EndOfSpeechDetector {
       this.silenceMs = 0;
       this.lastSpeechEndMs = this.positionMs;
       if (!this.started && this.speechMs >= s.minSpeechMs) this.started = true;
+      if (this.paused) {
+        this.paused = false;
+        return { kind: 'resume' };
+      }
     } else if (probability < s.silenceThreshold) {
       this.silenceMs += this.frameMs;
       // Before the utterance starts, a short blip of speech followed by silence is forgotten.
       if (!this.started && this.silenceMs >= s.trailingSilenceMs) this.speechMs = 0;
     }
-    if (this.started && this.silenceMs >= s.trailingSilenceMs) return { kind: 'end-of-speech', speechEndMs: this.lastSpeechEndMs };
-    if (!this.started && this.positionMs >= s.noSpeechTimeoutMs) return { kind: 'no-speech' };
-    return { kind: 'continue' };
+    if (this.started && this.silenceMs >= s.trailingSilenceMs) {
+      this.ended = true;
+      return { kind: 'end-of-speech', speechEndMs: this.lastSpeechEndMs };
+    }
+    if (this.started && !this.paused && this.silenceMs >= s.pauseMs && this.speechMs >= s.pauseAfterSpeechMs) {
+      this.paused = true;
+      return { kind: 'pause', speechEndMs: this.lastSpeechEndMs };
+    }
+    if (!this.started && this.positionMs >= s.noSpeechTimeoutMs) {
+      this.ended = true;
+      return { kind: 'no-speech' };
+    }
+    return undefined;
   }
 }
