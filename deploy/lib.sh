@@ -64,6 +64,31 @@ install_models() {
   chown -R hugh:hugh "$data/models"
 }
 
+# A file from a pinned URL ($1) into $3, kept only when its sha256 is $2; an existing file with that
+# checksum is kept without a download. Says what went wrong and returns 1 otherwise (offline, a
+# changed file), leaving any file already at $3 as it was.
+fetch_checked() {
+  local url="$1" sha="$2" dest="$3" tmp
+  if [ -f "$dest" ] && [ "$(sha256sum "$dest" | cut -d' ' -f1)" = "$sha" ]; then
+    echo "kept $dest (sha256 matches)"
+    return 0
+  fi
+  tmp="$(mktemp "$dest.XXXXXX")"
+  if ! curl -fsSL --connect-timeout 10 --max-time 60 -o "$tmp" "$url"; then
+    rm -f "$tmp"
+    echo "could not download $url" >&2
+    return 1
+  fi
+  if [ "$(sha256sum "$tmp" | cut -d' ' -f1)" != "$sha" ]; then
+    rm -f "$tmp"
+    echo "$url: sha256 is not $sha; not installed" >&2
+    return 1
+  fi
+  chmod 0644 "$tmp"
+  mv -f "$tmp" "$dest"
+  echo "installed $dest (sha256 $sha)"
+}
+
 # A config or environment file from its example, only when there is none yet: an upgrade keeps
 # what the admin wrote. Mode 0640 root:hugh: the service reads it, nobody else.
 install_config() {

@@ -1,5 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadHubConfig } from '@hugh/hub';
@@ -47,5 +50,25 @@ describe('deploy files', () => {
       if (!entry.isDirectory() || entry.name === 'macos') continue;
       expect(readdirSync(`${root}deploy/${entry.name}`)).toContain('README.md');
     }
+  });
+
+  it('fetch_checked (the OuteTTS speaker download) installs a file only when its sha256 matches, and keeps what was there', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hugh-fetch-'));
+    const source = join(dir, 'en_male_1.json');
+    const dest = join(dir, 'installed.json');
+    writeFileSync(source, '{"text": "hi", "words": []}');
+    const sha = createHash('sha256').update(readFileSync(source)).digest('hex');
+    const fetchChecked = (checksum: string, url = `file://${source}`) => spawnSync('bash', ['-c', 'source "$1" && fetch_checked "$2" "$3" "$4"', 'test', `${root}deploy/lib.sh`, url, checksum, dest], { encoding: 'utf8' });
+
+    expect(fetchChecked(sha)).toMatchObject({ status: 0, stdout: expect.stringContaining(`installed ${dest}`) });
+    expect(readFileSync(dest, 'utf8')).toBe(readFileSync(source, 'utf8'));
+    expect(fetchChecked(sha).stdout).toContain(`kept ${dest} (sha256 matches)`);
+    writeFileSync(dest, 'what the admin had');
+    const refused = fetchChecked('0'.repeat(64));
+    expect(refused).toMatchObject({ status: 1, stderr: expect.stringContaining('sha256 is not 0000') });
+    expect(readFileSync(dest, 'utf8')).toBe('what the admin had');
+    expect(fetchChecked(sha, `file://${dir}/missing.json`)).toMatchObject({ status: 1, stderr: expect.stringContaining('could not download') });
+    expect(readFileSync(dest, 'utf8')).toBe('what the admin had');
+    expect(readdirSync(dir).sort(), 'no temporary file left').toEqual(['en_male_1.json', 'installed.json']);
   });
 });

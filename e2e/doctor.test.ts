@@ -63,6 +63,7 @@ describe('doctor', () => {
     });
     hub = await startHub(config, { logger: silentLogger() });
     // The running hub's config, as its unit would give it: every engine kind, each answering.
+    writeFileSync(join(work, 'speaker.json'), JSON.stringify({ text: 'hi', words: [{ word: 'hi', duration: 0.2, codes: [1, 2] }] }));
     writeFileSync(
       join(work, 'hub.json'),
       JSON.stringify({
@@ -72,7 +73,7 @@ describe('doctor', () => {
         state: { dir: join(work, 'state') },
         vad: { modelPath: sharedPath('models/silero-vad/silero_vad_v5.onnx') },
         stt: { engines: [{ type: 'whisper-cpp', url: engines.whisper }, { type: 'wyoming', url: engines.wyoming }, { type: 'pocketsphinx' }] },
-        tts: { engines: [{ type: 'outetts', completionUrl: engines.whisper, vocoderUrl: engines.whisper }, { type: 'openai', url: engines.openai }, { type: 'espeak-ng' }] },
+        tts: { engines: [{ type: 'outetts', completionUrl: engines.whisper, vocoderUrl: engines.whisper, speakerFile: join(work, 'speaker.json') }, { type: 'openai', url: engines.openai }, { type: 'espeak-ng' }] },
         llm: { url: engines.ollama },
       }),
     );

@@ -14,6 +14,8 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 source "$repo/deploy/lib.sh"
+outetts_speaker_url=https://raw.githubusercontent.com/edwko/OuteTTS/c2d413b8e9629587b0c8bb75df1ce70c0b5880f3/outetts/version/v1/default_speakers/en_male_1.json
+outetts_speaker_sha256=a93862737121fb9a00cab28e23cd7a52cc879bc6fd32ac90946127774e3e58a4
 
 step "Packages (pocketsphinx and espeak-ng are the CPU fallbacks)"
 apt_install pocketsphinx pocketsphinx-en-us espeak-ng flite sox build-essential python3 ca-certificates curl rsync tar
@@ -27,6 +29,15 @@ install_app "$repo"
 
 step "Models in $data/models"
 install_models "$repo"
+
+step "OuteTTS speaker profile in $data/models/outetts"
+# OuteTTS without a speaker profile picks a new voice for every sentence; this is the profile
+# llama.cpp's tts example uses (OuteTTS's own en_male_1.json), pinned to a commit and checked.
+# Offline, the hub still starts: its OuteTTS engine stays unavailable (espeak-ng answers) until the
+# file is there; run this script again, or copy the file there yourself.
+install -d -m 0755 -o hugh -g hugh "$data/models/outetts"
+fetch_checked "$outetts_speaker_url" "$outetts_speaker_sha256" "$data/models/outetts/en_male_1.json" ||
+  echo "warning: OuteTTS speaker not installed; OuteTTS stays off until $data/models/outetts/en_male_1.json is there" >&2
 
 step "Configuration in /etc/hugh"
 install_config "$app/deploy/vm-vocal/hub.example.yaml" /etc/hugh/hub.yaml

@@ -44,7 +44,10 @@ const TtsEngine = z.discriminatedUnion('type', [
     type: z.literal('outetts'),
     completionUrl: url,
     vocoderUrl: url,
-    speakerFile: z.string().optional(),
+    /** An OuteTTS speaker profile (JSON): without one the model picks a new voice for every request. */
+    speakerFile: z.string({ error: 'an OuteTTS speaker profile is required (deploy/vm-vocal/install.sh fetches the default, en_male_1.json): without one the voice changes from sentence to sentence' }).min(1),
+    /** The model's prompt format: 0.2 (OuteTTS-0.2-500M) or 0.3 (OuteTTS-0.3). */
+    version: z.enum(['0.2', '0.3']).default('0.2'),
     batchCodes: z.int().min(16).max(8_192).default(512),
     timeoutMs: timeoutMs.default(10_000),
   }),

@@ -2,6 +2,7 @@ import { fail, fetchFailure, pass, type CheckOutcome, type DoctorCheck } from '@
 import type { HubConfig, SttEngineConfig, TtsEngineConfig } from './config.js';
 import { PocketsphinxStt } from './engines/stt/pocketsphinx.js';
 import { CommandLineTts } from './engines/tts/espeak.js';
+import { readSpeakerProfile } from './engines/tts/outetts/prompt.js';
 import { collectAudio } from './engines/wav-stream.js';
 import { WyomingConnection } from './engines/wyoming/connection.js';
 
@@ -76,7 +77,11 @@ function ttsCheck(engine: TtsEngineConfig, timeoutMs: number): DoctorCheck {
         async run() {
           const fix = `start the two llama-servers (systemctl status outetts-llm outetts-vocoder) ${remove}`;
           const [completion, vocoder] = await Promise.all([httpHealth(engine.completionUrl, '/health', timeoutMs, fix), httpHealth(engine.vocoderUrl, '/health', timeoutMs, fix)]);
-          return !completion.ok ? completion : vocoder.ok ? pass(`${completion.detail}; ${vocoder.detail}`) : vocoder;
+          if (!completion.ok) return completion;
+          if (!vocoder.ok) return vocoder;
+          const speaker = await readSpeakerProfile(engine.speakerFile).catch((error: Error) => error);
+          if (speaker instanceof Error) return fail(speaker.message, 'run deploy/vm-vocal/install.sh again (it fetches en_male_1.json) or correct speakerFile');
+          return pass(`${completion.detail}; ${vocoder.detail}; speaker ${engine.speakerFile} (${speaker.words.length} words)`);
         },
       };
     case 'openai':

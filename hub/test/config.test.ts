@@ -38,4 +38,16 @@ describe('hub config', () => {
     writeFileSync(file, JSON.stringify({ mqtt: { prot: 1 } }));
     expect(() => loadHubConfig(['--config', file], {})).toThrow(/invalid configuration: mqtt.*prot/);
   });
+
+  it('OuteTTS needs a speaker profile: an engine without speakerFile is refused, naming it; version is 0.2 or 0.3', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hugh-config-'));
+    const load = (engine: Record<string, unknown>) => {
+      const file = join(dir, 'hub.json');
+      writeFileSync(file, JSON.stringify({ tts: { engines: [{ type: 'outetts', completionUrl: 'http://127.0.0.1:8081', vocoderUrl: 'http://127.0.0.1:8082', ...engine }] } }));
+      return loadHubConfig(['--config', file], {}).config;
+    };
+    expect(() => load({})).toThrow(/tts\.engines\.0\.speakerFile.*an OuteTTS speaker profile is required/);
+    expect(() => load({ speakerFile: '/etc/hugh/speaker.json', version: '0.4' })).toThrow(/tts\.engines\.0\.version/);
+    expect(load({ speakerFile: '/etc/hugh/speaker.json' }).tts.engines[0]).toMatchObject({ speakerFile: '/etc/hugh/speaker.json', version: '0.2' });
+  });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@hugh/common';
-import { CommandLineTts, EngineChain, OpenAiTts, WyomingTts, collectAudio, wavBytes, type PcmAudio, type TextToSpeech } from '@hugh/hub';
+import { BINS, CommandLineTts, EngineChain, OpenAiTts, OuteTts, WyomingTts, collectAudio, wavBytes, type PcmAudio, type TextToSpeech } from '@hugh/hub';
 import { fakeHttpServer, json } from '../../testing/http-server.js';
 import { fakeWyomingServer, writeEvent } from '../../testing/wyoming-server.js';
 
@@ -126,8 +126,18 @@ describe('a cancel mid-synthesis never counts against the engine', () => {
       writeEvent(socket, 'audio-start', { rate: 22_050, width: 2, channels: 1 });
       writeEvent(socket, 'audio-chunk', { rate: 22_050, width: 2, channels: 1 }, bytesOf(tone).subarray(0, 1_000));
     });
-    servers.push(http, wyoming);
+    // OuteTTS: codes for a few windows, then the model goes quiet; the vocoder answers every window.
+    const completion = await fakeHttpServer((_request, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${JSON.stringify({ content: '', tokens: Array.from({ length: 64 }, (_, i) => 151_700 + i), stop: false })}\n\n`);
+    });
+    const vocoder = await fakeHttpServer((request, res) => {
+      const [codes] = (request.json as { input: number[][] }).input;
+      json(res, 200, [{ index: 0, embedding: codes!.map(() => new Array<number>(2 * BINS).fill(0)) }]);
+    });
+    servers.push(http, wyoming, completion, vocoder);
     return {
+      outetts: new OuteTts({ completionUrl: completion.url, vocoderUrl: vocoder.url, speaker: { text: 'hi', words: [{ word: 'hi', duration: 0.1, codes: [1] }] } }),
       'openai pcm': new OpenAiTts(http.url, 'm', 'v'),
       'openai wav': new OpenAiTts(http.url, 'm', 'v', undefined, 'wav'),
       wyoming: new WyomingTts(wyoming.url),
@@ -135,7 +145,7 @@ describe('a cancel mid-synthesis never counts against the engine', () => {
     };
   }
 
-  it.each(['openai pcm', 'openai wav', 'wyoming', 'espeak-ng'])('%s: cancelled after its first chunk, the breaker stays closed and the next call is the primary\'s', async (name) => {
+  it.each(['outetts', 'openai pcm', 'openai wav', 'wyoming', 'espeak-ng'])('%s: cancelled after its first chunk, the breaker stays closed and the next call is the primary\'s', async (name) => {
     const primary = (await primaries())[name]!;
     const fallback = new CommandLineTts('flite');
     const chain = new EngineChain<TextToSpeech>('tts', [{ engine: primary, timeoutMs: 5_000 }, { engine: fallback, timeoutMs: 10_000 }], silentLogger());

@@ -1,6 +1,6 @@
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { HughError } from '@hugh/protocol';
 import { engineFetch } from '../http.js';
+import { sseData, sseJson } from '../sse.js';
 import type { ChatMessage, ChatModel } from './chat-model.js';
 
 /**
@@ -25,24 +25,12 @@ export class OpenAiChat implements ChatModel {
       body: JSON.stringify({ model: this.model, messages, stream: true }),
       signal: options.signal,
     });
-    if (!response.body) throw new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', `${this.name}: empty answer`);
-    const events: EventSourceMessage[] = [];
-    const parser = createParser({ onEvent: (event) => events.push(event) });
-    const decoder = new TextDecoder();
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      parser.feed(decoder.decode(chunk, { stream: true }));
-      for (const event of events.splice(0)) {
-        if (event.data === '[DONE]') return;
-        let data: { choices?: { delta?: { content?: unknown } }[]; error?: { message?: unknown } };
-        try {
-          data = JSON.parse(event.data) as typeof data;
-        } catch {
-          throw new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', `${this.name}: malformed event ${JSON.stringify(event.data.slice(0, 80))}`);
-        }
-        if (data.error) throw new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', `${this.name}: ${String(data.error.message ?? 'error')}`);
-        const content = data.choices?.[0]?.delta?.content;
-        if (typeof content === 'string' && content) yield content;
-      }
+    for await (const event of sseData(this.name, response)) {
+      if (event === '[DONE]') return;
+      const data = sseJson<{ choices?: { delta?: { content?: unknown } }[]; error?: { message?: unknown } }>(this.name, event);
+      if (data.error) throw new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', `${this.name}: ${String(data.error.message ?? 'error')}`);
+      const content = data.choices?.[0]?.delta?.content;
+      if (typeof content === 'string' && content) yield content;
     }
     throw new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', `${this.name}: stream ended without [DONE]`);
   }

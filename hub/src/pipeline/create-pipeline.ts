@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '@hugh/common';
 import type { ConvexPort } from '@hugh/common/clients';
-import { HughError } from '@hugh/protocol';
 import type { HubConfig, SttEngineConfig, TtsEngineConfig } from '../config.js';
 import { EngineChain } from '../engines/chain.js';
 import { OpenAiStt } from '../engines/stt/openai-stt.js';
@@ -13,7 +11,6 @@ import { WyomingStt } from '../engines/stt/wyoming-stt.js';
 import { CommandLineTts } from '../engines/tts/espeak.js';
 import { OpenAiTts } from '../engines/tts/openai-tts.js';
 import { OuteTts } from '../engines/tts/outetts/outetts.js';
-import type { SpeakerProfile } from '../engines/tts/outetts/prompt.js';
 import type { TextToSpeech } from '../engines/tts/text-to-speech.js';
 import { WyomingTts } from '../engines/tts/wyoming-tts.js';
 import type { EndpointSettings } from '../engines/vad/end-of-speech.js';
@@ -41,14 +38,6 @@ export function createStt(config: SttEngineConfig): SpeechToText {
   }
 }
 
-function readSpeaker(file: string): SpeakerProfile {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as SpeakerProfile;
-  } catch (error) {
-    throw new HughError('HUGH_ERR_CONFIG_INVALID', `tts.engines[].speakerFile: ${file}: ${(error as Error).message}`);
-  }
-}
-
 export function createTts(config: TtsEngineConfig): TextToSpeech {
   switch (config.type) {
     case 'outetts':
@@ -56,7 +45,8 @@ export function createTts(config: TtsEngineConfig): TextToSpeech {
         completionUrl: config.completionUrl,
         vocoderUrl: config.vocoderUrl,
         batchCodes: config.batchCodes,
-        ...(config.speakerFile ? { speaker: readSpeaker(config.speakerFile) } : {}),
+        speaker: config.speakerFile,
+        version: config.version,
       });
     case 'openai':
       return new OpenAiTts(config.url, config.model, config.voice, config.apiKey, config.responseFormat);

@@ -56,37 +56,85 @@ function inverseRealDft(re: Float64Array, im: Float64Array, out: Float64Array): 
   }
 }
 
-/** Decodes spectral frames (each 1282 floats) into float samples in about ±1 at 24 kHz. */
-export function decodeSpectralFrames(frames: ArrayLike<number>[]): Float32Array {
-  const count = frames.length;
-  if (count === 0) return new Float32Array(0);
-  const total = (count - 1) * HOP + N_FFT;
-  const signal = new Float64Array(total);
-  const envelope = new Float64Array(total);
-  const re = new Float64Array(BINS);
-  const im = new Float64Array(BINS);
-  const frame = new Float64Array(N_FFT);
-  for (let t = 0; t < count; t++) {
-    const spectrum = frames[t]!;
-    if (spectrum.length !== 2 * BINS) throw new Error(`spectral frame ${t} has ${spectrum.length} values, expected ${2 * BINS}`);
-    for (let k = 0; k < BINS; k++) {
-      const magnitude = Math.min(Math.exp(spectrum[k]!), MAX_MAGNITUDE);
-      const phase = spectrum[BINS + k]!;
-      re[k] = magnitude * Math.cos(phase);
-      im[k] = magnitude * Math.sin(phase);
+/**
+ * The inverse STFT frame by frame, for codes that arrive while the model still speaks. Frame t
+ * overlaps samples [t·HOP, t·HOP + N_FFT), so once frame t is in, every sample before (t + 1)·HOP
+ * has its whole overlap-add sum and is final: `push` returns exactly those, and `end` the tail.
+ * The sums are added in the same order as in one pass, so the samples are the same, and window
+ * edges are seamless.
+ */
+export class SpectralDecoder {
+  /** Partial sums of the samples from `base` on: the last frame's N_FFT − HOP not yet final. */
+  private signal = new Float64Array(N_FFT - HOP);
+  private envelope = new Float64Array(N_FFT - HOP);
+  private base = 0;
+  private frames = 0;
+  private readonly re = new Float64Array(BINS);
+  private readonly im = new Float64Array(BINS);
+  private readonly frame = new Float64Array(N_FFT);
+
+  /** Adds spectral frames (each 1282 floats); returns the samples (about ±1 at 24 kHz) they made final. */
+  push(frames: readonly ArrayLike<number>[]): Float32Array {
+    if (frames.length === 0) return new Float32Array(0);
+    const length = (frames.length - 1) * HOP + N_FFT;
+    const signal = new Float64Array(length);
+    const envelope = new Float64Array(length);
+    signal.set(this.signal);
+    envelope.set(this.envelope);
+    for (const [index, spectrum] of frames.entries()) {
+      if (spectrum.length !== 2 * BINS) throw new Error(`spectral frame ${this.frames + index} has ${spectrum.length} values, expected ${2 * BINS}`);
+      for (let k = 0; k < BINS; k++) {
+        const magnitude = Math.min(Math.exp(spectrum[k]!), MAX_MAGNITUDE);
+        const phase = spectrum[BINS + k]!;
+        this.re[k] = magnitude * Math.cos(phase);
+        this.im[k] = magnitude * Math.sin(phase);
+      }
+      inverseRealDft(this.re, this.im, this.frame);
+      const start = index * HOP;
+      for (let n = 0; n < N_FFT; n++) {
+        signal[start + n]! += this.frame[n]! * WINDOW[n]!;
+        envelope[start + n]! += WINDOW[n]! * WINDOW[n]!;
+      }
     }
-    inverseRealDft(re, im, frame);
-    const start = t * HOP;
-    for (let n = 0; n < N_FFT; n++) {
-      signal[start + n]! += frame[n]! * WINDOW[n]!;
-      envelope[start + n]! += WINDOW[n]! * WINDOW[n]!;
+    this.frames += frames.length;
+    const final = frames.length * HOP;
+    this.signal = signal.slice(final);
+    this.envelope = envelope.slice(final);
+    const out = this.samples(signal, envelope, final);
+    this.base += final;
+    return out;
+  }
+
+  /** The samples left once the last frame is in: 320 per frame in all. */
+  end(): Float32Array {
+    return this.frames === 0 ? new Float32Array(0) : this.samples(this.signal, this.envelope, this.signal.length);
+  }
+
+  /**
+   * Output samples from the first `count` of these sums (which start at `base`): the first PAD
+   * samples of the whole signal are the vocoder's padding and are skipped, as is everything past
+   * frames·HOP + PAD.
+   */
+  private samples(signal: Float64Array, envelope: Float64Array, count: number): Float32Array {
+    const from = Math.max(0, PAD - this.base);
+    const to = Math.min(count, this.frames * HOP + PAD - this.base);
+    const out = new Float32Array(Math.max(0, to - from));
+    for (let i = 0; i < out.length; i++) {
+      const j = from + i;
+      out[i] = envelope[j]! > 1e-10 ? signal[j]! / envelope[j]! : 0;
     }
+    return out;
   }
-  const out = new Float32Array(count * HOP);
-  for (let i = 0; i < out.length; i++) {
-    const j = i + PAD;
-    out[i] = envelope[j]! > 1e-10 ? signal[j]! / envelope[j]! : 0;
-  }
+}
+
+/** Decodes spectral frames (each 1282 floats) in one pass into float samples in about ±1 at 24 kHz. */
+export function decodeSpectralFrames(frames: readonly ArrayLike<number>[]): Float32Array {
+  const decoder = new SpectralDecoder();
+  const head = decoder.push(frames);
+  const tail = decoder.end();
+  const out = new Float32Array(head.length + tail.length);
+  out.set(head);
+  out.set(tail, head.length);
   return out;
 }
 
