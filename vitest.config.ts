@@ -7,6 +7,9 @@ const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const alias = {
   '@hugh/protocol': source('./protocol/src/index.ts'),
   '@hugh/common': source('./common/src/index.ts'),
+  // Before '@hugh/wakeword': aliases match by prefix, in order.
+  '@hugh/wakeword/train': source('./wakeword/src/train/index.ts'),
+  '@hugh/wakeword': source('./wakeword/src/index.ts'),
   '@hugh/hub': source('./hub/src/index.ts'),
   '@hugh/satellite': source('./satellite/src/index.ts'),
   '@hugh/worker': source('./worker/src/index.ts'),
@@ -20,7 +23,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['e2e/**/*.test.ts', 'common/test/**/*.test.ts', 'protocol/test/**/*.test.ts', 'hub/test/**/*.test.ts', 'satellite/test/**/*.test.ts', 'worker/test/**/*.test.ts'],
+          include: ['e2e/**/*.test.ts', 'common/test/**/*.test.ts', 'protocol/test/**/*.test.ts', 'hub/test/**/*.test.ts', 'satellite/test/**/*.test.ts', 'wakeword/test/**/*.test.ts', 'worker/test/**/*.test.ts'],
           globalSetup: ['testing/global-setup.ts'],
           server: { deps: { inline: ['convex-test'] } },
           testTimeout: 30_000,

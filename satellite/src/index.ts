@@ -14,6 +14,7 @@ export { SpeakerSink } from './audio/speaker-sink.js';
 export { WavFileSink } from './audio/wav-file-sink.js';
 export * from './wake/wake-word-engine.js';
 export * from './wake/detector.js';
-export { OpenWakeWordEngine, keywordName } from './wake/openwakeword.js';
+export { OpenWakeWordEngine, type OpenWakeWordKeyword } from './wake/openwakeword.js';
+export { keywordName } from '@hugh/wakeword';
 export { FallbackEngine } from './wake/fallback-engine.js';
 export { createWakeEngine } from './wake/create-engine.js';
