@@ -14,8 +14,9 @@ import { outettsDecoder } from './outetts-decoder.js';
 import { streaming } from './streaming.js';
 import { satelliteIdle } from './satellite-idle.js';
 import { wakeWordCpu } from './wake-word.js';
+import { wakeWordTrain } from './wake-word-train.js';
 
-const BENCHMARKS: Record<string, Benchmark> = { 'wake-word': wakeWordCpu, 'satellite-idle': satelliteIdle, 'end-of-speech': endOfSpeech, 'hub-overhead': hubOverhead, 'local-intents': localIntents, 'outetts-decoder': outettsDecoder, streaming, 'hub-overhead-many': hubOverheadMany, capacity };
+const BENCHMARKS: Record<string, Benchmark> = { 'wake-word': wakeWordCpu, 'satellite-idle': satelliteIdle, 'end-of-speech': endOfSpeech, 'hub-overhead': hubOverhead, 'local-intents': localIntents, 'outetts-decoder': outettsDecoder, streaming, 'hub-overhead-many': hubOverheadMany, capacity, 'wake-word-train': wakeWordTrain };
 
 const smoke = process.argv.includes('--smoke');
 const only = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));

@@ -16,7 +16,8 @@ Usage: hugh-hub [--config FILE] [--mqtt-port N] [--http-port N] [--broker mqtt:/
        hugh-hub integration add|rotate NAME    credentials for Home Assistant & co (events and commands, never audio)
        hugh-hub integration remove NAME
        hugh-hub certs [HOST…]                  local CA + hub certificate in --tls-dir (default /etc/hugh/tls)
-       hugh-hub certs satellite ID             a client certificate for one satellite`;
+       hugh-hub certs satellite ID             a client certificate for one satellite
+       hugh-hub wake-word train "PHRASE"       train a wake word model offline (wake-word --help for its options)`;
 
 /** `hugh-hub satellite …`, `integration …`, `certs …`: administration, then exit. */
 async function administer(command: string, args: string[], config: HubConfig): Promise<void> {
@@ -55,6 +56,8 @@ async function administer(command: string, args: string[], config: HubConfig): P
 }
 
 async function main(): Promise<void> {
+  // The trainer has flags of its own, and is loaded only for this command: a hub start never loads it.
+  if (process.argv[2] === 'wake-word') return (await import('@hugh/wakeword/train')).wakeWordCommand(process.argv.slice(3));
   const loaded = loadHubConfig(process.argv.slice(2), process.env);
   if (loaded.help) {
     process.stdout.write(formatHelp(USAGE, HUB_OPTIONS, HUB_CONFIG_ENV));
