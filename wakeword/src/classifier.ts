@@ -88,11 +88,13 @@ export class TrainedKeyword implements KeywordScorer {
   }
 
   static async load(path: string): Promise<TrainedKeyword> {
-    const { file, layers } = await readModelFile(path, (value) => {
-      const file = ClassifierFileSchema.parse(value);
-      return { file, layers: classifierLayers(file) };
-    });
-    return new TrainedKeyword(layers, file.threshold, file, path);
+    return readModelFile(path, (value) => TrainedKeyword.parse(value, path));
+  }
+
+  /** From a parsed model file; throws what is wrong with it. */
+  static parse(value: unknown, path: string): TrainedKeyword {
+    const file = ClassifierFileSchema.parse(value);
+    return new TrainedKeyword(classifierLayers(file), file.threshold, file, path);
   }
 
   /** The raw sigmoid output for a window. */

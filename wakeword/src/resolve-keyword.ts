@@ -1,11 +1,10 @@
 import { readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { isAbsolute, join } from 'node:path';
 import { HughError } from '@hugh/protocol';
 import { TrainedKeyword } from './classifier.js';
 import type { KeywordScorer } from './keyword-scorer.js';
-import { MAX_MODEL_FILE_BYTES } from './model-file.js';
+import { readModelFile } from './model-file.js';
 import { OnnxKeyword } from './onnx-keyword.js';
 import { EnrolledKeyword, TEMPLATE_FORMAT } from './template.js';
 
@@ -35,16 +34,11 @@ class EitherKeyword implements KeywordScorer {
   }
 }
 
-/** A `.json` model of either kind, by its `format` field. */
-async function loadJsonModel(path: string): Promise<KeywordScorer> {
-  let format: unknown;
-  try {
-    const text = await readFile(path, 'utf8');
-    format = text.length <= MAX_MODEL_FILE_BYTES ? (JSON.parse(text) as { format?: unknown }).format : undefined;
-  } catch {
-    // TrainedKeyword.load says what is wrong with the file.
-  }
-  return format === TEMPLATE_FORMAT ? EnrolledKeyword.load(path) : TrainedKeyword.load(path);
+/** A `.json` model of either kind, by its `format` field (a trained classifier unless it says template). */
+function loadJsonModel(path: string): Promise<KeywordScorer> {
+  return readModelFile<KeywordScorer>(path, (value) =>
+    (value as { format?: unknown } | null)?.format === TEMPLATE_FORMAT ? EnrolledKeyword.parse(value, path) : TrainedKeyword.parse(value, path),
+  );
 }
 
 function has(dir: string, file: string): boolean {

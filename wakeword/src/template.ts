@@ -90,7 +90,12 @@ export class EnrolledKeyword implements KeywordScorer {
   }
 
   static async load(path: string): Promise<EnrolledKeyword> {
-    const file = await readModelFile(path, (value) => TemplateFileSchema.parse(value));
+    return readModelFile(path, (value) => EnrolledKeyword.parse(value, path));
+  }
+
+  /** From a parsed template file; throws what is wrong with it. */
+  static parse(value: unknown, path: string): EnrolledKeyword {
+    const file = TemplateFileSchema.parse(value);
     return new EnrolledKeyword(decodeTakes(file), file.threshold, file.sharpness, file, path);
   }
 

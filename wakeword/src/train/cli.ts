@@ -13,6 +13,7 @@ export const WAKE_WORD_USAGE = `hugh-hub wake-word train "PHRASE" [options]   ma
                      for the CPU comparison); default $HUGH_MODELS_DIR or ${DEFAULT_MODELS_DIR}
   --speech PATH      real speech recordings (WAV files or folders; repeat the flag): negatives, and the
                      longest one held out for the false-accept test
+  --eval-speech PATH real speech for the false-accept test only (then every --speech recording trains)
   --seed N           the run's seed (default 1): the same seed and inputs make the same model
   --size full|small  full (default, under 30 min on 2 cores) or small (a quick check)
   --voices LIST      training voices instead of every local one (espeak-ng:en-US+f3,flite:kal16,…)
@@ -45,6 +46,7 @@ export async function wakeWordCommand(argv: string[], out: (text: string) => voi
         out: { type: 'string' },
         'models-dir': { type: 'string' },
         speech: { type: 'string', multiple: true },
+        'eval-speech': { type: 'string', multiple: true },
         seed: { type: 'string' },
         size: { type: 'string' },
         voices: { type: 'string' },
@@ -71,6 +73,7 @@ export async function wakeWordCommand(argv: string[], out: (text: string) => voi
     outDir: (values.out as string | undefined) ?? modelsDir,
     modelsDir,
     speech: (values.speech as string[] | undefined) ?? [],
+    evalSpeech: (values['eval-speech'] as string[] | undefined) ?? [],
     ...(seed !== undefined ? { seed } : {}),
     ...(threads !== undefined ? { threads } : {}),
     sizes: size === 'small' ? SMALL_SIZES : FULL_SIZES,

@@ -92,7 +92,7 @@ export function quantile(values: readonly number[], share: number): number {
 export interface Calibration {
   threshold: number;
   /** What set it: ordinary speech (no false accept on the validation streams) or the confusables. */
-  setBy: 'speech' | 'confusables' | 'floor';
+  setBy: 'speech' | 'confusables' | 'floor' | 'recall';
   /** The highest score on validation speech, and the confusables' quantile, that set it. */
   speechMax: number;
   confusableQuantile: number;
@@ -102,10 +102,14 @@ export interface Calibration {
 /**
  * The threshold, from validation streams (training voices, fresh utterances and mixes): just above
  * every score on their ordinary speech, and at least the `confusableShare` quantile of their
- * confusables, so that no more than 1 - share of those wake it.
+ * confusables, so that no more than 1 - share of those wake it; but never above the score that
+ * `minRecall` (90 %) of their phrases reach: a wake word that does not wake is no use, and the
+ * report then says how often it wakes wrongly.
  */
-export function calibrate(validation: readonly ScoredStream[], options: { confusableShare?: number; floor?: number; confusable?: (text: string) => boolean } = {}): Calibration {
+export function calibrate(validation: readonly ScoredStream[], options: { confusableShare?: number; floor?: number; minRecall?: number; confusable?: (text: string) => boolean } = {}): Calibration {
   const floor = options.floor ?? 0.2;
+  // Never so high that more than 1 - minRecall of the validation phrases go unheard.
+  const recallCap = quantile(phraseMaxima(validation), 1 - (options.minRecall ?? 0.9));
   let speechMax = 0;
   for (const { stream, scores } of validation) {
     for (let index = KEYWORD_WINDOW - 1; index < scores.length; index++) {
@@ -117,8 +121,9 @@ export function calibrate(validation: readonly ScoredStream[], options: { confus
   const speech = Math.min(0.999, speechMax + (1 - speechMax) * 0.1);
   const confusableScores = confusableMaxima(validation, options.confusable).map(({ score }) => score);
   const confusables = quantile(confusableScores, options.confusableShare ?? 0.97);
-  const threshold = Math.max(floor, speech, Math.min(0.999, confusables + 1e-4));
-  const setBy = threshold === floor ? 'floor' : threshold === speech ? 'speech' : 'confusables';
+  const wanted = Math.max(floor, speech, Math.min(0.999, confusables + 1e-4));
+  const threshold = Math.max(floor, Math.min(wanted, recallCap));
+  const setBy = threshold < wanted ? 'recall' : threshold === floor ? 'floor' : threshold === speech ? 'speech' : 'confusables';
   const fa = falseAccepts(validation, threshold);
   return {
     threshold,

@@ -45,16 +45,16 @@ export const FULL_SIZES: TrainSizes = {
 
 /** A short run for CI and `npm run bench -- --smoke`: same code paths, a few hundred utterances. */
 export const SMALL_SIZES: TrainSizes = {
-  positives: 160,
-  confusables: 120,
-  sentences: 40,
-  realSpeechCopies: 3,
+  positives: 100,
+  confusables: 60,
+  sentences: 24,
+  realSpeechCopies: 4,
   validationShare: 0.25,
-  evalPositives: 20,
-  evalConfusables: 20,
-  evalSentences: 10,
-  evalSpeechMinutes: 2,
-  epochs: 8,
+  evalPositives: 12,
+  evalConfusables: 12,
+  evalSentences: 4,
+  evalSpeechMinutes: 1,
+  epochs: 16,
   hidden: 24,
 };
 

@@ -39,6 +39,7 @@ function transformed(audio: Float32Array, transform: 'none' | 'reverse' | 'splic
 
 /** A second of silence after the last utterance, so that its windows exist. */
 const TAIL_S = 1.2;
+const REAL_LEAD_S = 2;
 
 /**
  * Mixes a planned stream: the dry speech (utterances with their gaps, or a real recording),
@@ -48,7 +49,12 @@ export async function renderStream(spec: StreamSpec, utterances: ReadonlyMap<num
   const phrases: Span[] = [];
   const confusables: Span[] = [];
   let dry: Float32Array;
-  if (spec.source.kind === 'real') dry = transformed(realSpeech[spec.source.file]!, spec.source.transform, rng);
+  if (spec.source.kind === 'real') {
+    // Quiet before and after, so that a recording shorter than a window (2 s) still makes windows.
+    const audio = transformed(realSpeech[spec.source.file]!, spec.source.transform, rng);
+    dry = new Float32Array(Math.round(REAL_LEAD_S * SAMPLE_RATE_HZ) + audio.length + Math.round(TAIL_S * SAMPLE_RATE_HZ));
+    dry.set(audio, Math.round(REAL_LEAD_S * SAMPLE_RATE_HZ));
+  }
   else {
     const segments = spec.source.segments;
     const length = Math.round(segments.reduce((sum, segment) => sum + segment.gapS * SAMPLE_RATE_HZ + utterances.get(segment.utterance)!.length, 0) + TAIL_S * SAMPLE_RATE_HZ);

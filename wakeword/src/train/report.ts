@@ -49,7 +49,7 @@ const round = (value: number, digits = 4) => Number(value.toFixed(digits));
 export function buildReport(input: TrainReportInput): TrainReport {
   const figures = {
     recall: input.recall.value,
-    falseAcceptsPerHourRealSpeech: input.realSpeech ? input.realSpeech.count / input.realSpeech.hours : null,
+    falseAcceptsPerHourRealSpeech: input.realSpeech && input.realSpeech.hours > 0 ? input.realSpeech.count / input.realSpeech.hours : null,
     falseAcceptsPerHourSyntheticSpeech: input.syntheticSpeech.count / input.syntheticSpeech.hours,
     confusableRate: input.confusables.value,
     nearMissRate: input.nearMisses.value,
@@ -70,6 +70,7 @@ export function buildReport(input: TrainReportInput): TrainReport {
     recallPhrases: input.recall.phrases,
     falseAcceptsPerHourRealSpeech: figures.falseAcceptsPerHourRealSpeech === null ? null : round(figures.falseAcceptsPerHourRealSpeech, 2),
     realSpeechHours: input.realSpeech ? round(input.realSpeech.hours, 3) : 0,
+    wordList: input.wordList,
     falseAcceptsPerHourSyntheticSpeech: round(figures.falseAcceptsPerHourSyntheticSpeech, 2),
     confusableRate: round(figures.confusableRate),
     confusableClips: input.confusables.clips,
@@ -90,7 +91,7 @@ export function formatReport(report: TrainReport): string {
     `  recall, held-out voices saying "${report.phrase}, <command>": ${pct(figures.recall)} of ${report.recall.phrases} (target ≥ ${pct(targets.recall)}: ${mark(figures.recall >= targets.recall)})`,
     ...Object.entries(report.recall.missedByVoice).map(([voice, missed]) => `    missed ${missed} by ${voice}`),
     figures.falseAcceptsPerHourRealSpeech === null
-      ? '  false accepts on held-out real speech: not measured (no --speech recordings)'
+      ? '  false accepts on held-out real speech: not measured (no --speech or --eval-speech recordings)'
       : `  false accepts, held-out real speech: ${report.realSpeech!.count} in ${report.realSpeech!.hours.toFixed(2)} h = ${figures.falseAcceptsPerHourRealSpeech.toFixed(2)} per hour (target ≤ ${targets.falseAcceptsPerHour}: ${mark(figures.falseAcceptsPerHourRealSpeech <= targets.falseAcceptsPerHour)})`,
     `  false accepts, held-out synthetic speech: ${report.syntheticSpeech.count} in ${report.syntheticSpeech.hours.toFixed(2)} h = ${figures.falseAcceptsPerHourSyntheticSpeech.toFixed(2)} per hour`,
     `  false accepts on confusables (held-out voices): ${pct(figures.confusableRate)} of ${report.confusables.clips} (target ≤ ${pct(targets.confusableRate)}: ${mark(figures.confusableRate <= targets.confusableRate)})`,

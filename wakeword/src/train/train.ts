@@ -32,6 +32,8 @@ export interface TrainOptions {
   modelsDir: string;
   /** Real speech recordings (WAV files or folders of them): negatives, backgrounds, and the held-out false-accept test. */
   speech?: string[];
+  /** Real speech for the false-accept test only; when unset, the longest `speech` recording is held out for it. */
+  evalSpeech?: string[];
   seed?: number;
   sizes?: Partial<TrainSizes>;
   /** Training voices instead of every voice found (the held-out ones then must be given too). */
@@ -85,13 +87,15 @@ export async function trainWakeWord(options: TrainOptions): Promise<TrainResult>
   if (split.train.length === 0 || split.heldOut.length === 0) throw new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', 'wake-word train needs espeak-ng or flite with several voices (apt-get install espeak-ng flite)');
   log(`voices: ${split.train.length} for training, ${split.heldOut.length} held out`);
 
-  // The longest recording is held out for the false-accept test; the rest train (and make backgrounds).
-  const files = speechFiles(options.speech ?? []);
+  // The false-accept test's recordings: those given, or the longest one held out; the rest train (and make backgrounds).
+  const given = speechFiles(options.evalSpeech ?? []);
+  const files = [...speechFiles(options.speech ?? []), ...given];
   const recordings = files.map((file) => toFloat(readWavAs16kMono(file)));
   const longest = recordings.length > 1 ? recordings.reduce((best, audio, index) => (audio.length > recordings[best]!.length ? index : best), 0) : -1;
+  const held = new Set(given.length > 0 ? given.map((_, index) => files.length - given.length + index) : longest >= 0 ? [longest] : []);
   const seconds = (index: number) => recordings[index]!.length / SAMPLE_RATE_HZ;
-  const trainSpeech = recordings.map((_, index) => ({ index, seconds: seconds(index) })).filter(({ index }) => index !== longest);
-  const evalSpeech = longest >= 0 ? [{ index: longest, seconds: seconds(longest) }] : [];
+  const trainSpeech = recordings.map((_, index) => ({ index, seconds: seconds(index) })).filter(({ index }) => !held.has(index));
+  const evalSpeech = [...held].map((index) => ({ index, seconds: seconds(index) }));
 
   const words = negativeWords(phrase);
   const plan = makePlan({ phrase, trainVoices: split.train, heldOutVoices: split.heldOut, trainSpeech, evalSpeech, words: words.words, sizes }, rng.fork('plan'));
@@ -135,7 +139,7 @@ export async function trainWakeWord(options: TrainOptions): Promise<TrainResult>
   let cpu: { trained: number; builtin: number } | undefined;
   try {
     const jarvis = await OnnxKeyword.load(join(options.modelsDir, 'hey_jarvis_v0.1.onnx'));
-    const sample = longest >= 0 ? readWavAs16kMono(files[longest]!) : new Int16Array(SAMPLE_RATE_HZ * 20);
+    const sample = evalSpeech[0] ? readWavAs16kMono(files[evalSpeech[0].index]!) : new Int16Array(SAMPLE_RATE_HZ * 20);
     const [trainedCpu, builtinCpu] = await compareCpu(models, [new TrainedKeyword(layers, threshold, { keyword, phrase }, 'trained'), jarvis], sample.subarray(0, SAMPLE_RATE_HZ * 20));
     cpu = { trained: trainedCpu!, builtin: builtinCpu! };
     await jarvis.close();
