@@ -16,7 +16,7 @@ describe('npm run bench -- --smoke', () => {
     expect(report.smoke).toBe(true);
     expect(report.machine.cores).toBeGreaterThan(0);
     const names = report.figures.map((figure) => figure.name).join('\n');
-    for (const expected of ['wake word CPU', 'satellite RSS when idle', 'end-of-speech delay beyond', 'hub overhead to first audio, mqtt', 'hub overhead to first audio, ws', 'local intent', 'OuteTTS inverse STFT', 'time to first audio, sentence streaming', 'hub overhead, 10 satellites, ws, p99', 'capacity: satellites streaming at once', 'wake word train: recall, held-out voices', 'wake word train: CPU per stream vs hey_jarvis']) {
+    for (const expected of ['wake word CPU', 'satellite RSS when idle', 'end-of-speech delay beyond', 'hub overhead to first audio, mqtt', 'hub overhead to first audio, ws', 'local intent', 'OuteTTS inverse STFT', 'time to first audio, sentence streaming', 'hub overhead, 10 satellites, ws, p99', 'capacity: satellites streaming at once', 'wake word train: recall, held-out voices', 'wake word train: CPU per stream vs hey_jarvis', 'wake word enroll: recall']) {
       expect(names).toContain(expected);
     }
     for (const figure of report.figures) {
