@@ -9,6 +9,8 @@ const alias = Object.entries({
   '@hugh/protocol': './protocol/src/index.ts',
   '@hugh/common/clients': './common/src/clients.ts',
   '@hugh/common': './common/src/index.ts',
+  '@hugh/wakeword/train': './wakeword/src/train/index.ts',
+  '@hugh/wakeword': './wakeword/src/index.ts',
   '@hugh/hub': './hub/src/index.ts',
   '@hugh/satellite': './satellite/src/index.ts',
   '@hugh/worker': './worker/src/index.ts',
@@ -22,7 +24,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['e2e/**/*.test.ts', 'common/test/**/*.test.ts', 'protocol/test/**/*.test.ts', 'hub/test/**/*.test.ts', 'satellite/test/**/*.test.ts', 'worker/test/**/*.test.ts'],
+          include: ['e2e/**/*.test.ts', 'common/test/**/*.test.ts', 'protocol/test/**/*.test.ts', 'hub/test/**/*.test.ts', 'satellite/test/**/*.test.ts', 'wakeword/test/**/*.test.ts', 'worker/test/**/*.test.ts'],
           globalSetup: ['testing/global-setup.ts'],
           server: { deps: { inline: ['convex-test'] } },
           testTimeout: 30_000,

@@ -15,8 +15,10 @@ import { streaming } from './streaming.js';
 import { satelliteIdle } from './satellite-idle.js';
 import { turnLatency } from './turn-latency.js';
 import { wakeWordCpu } from './wake-word.js';
+import { wakeWordTrain } from './wake-word-train.js';
+import { wakeWordEnroll } from './wake-word-enroll.js';
 
-const BENCHMARKS: Record<string, Benchmark> = { 'wake-word': wakeWordCpu, 'satellite-idle': satelliteIdle, 'end-of-speech': endOfSpeech, 'hub-overhead': hubOverhead, 'local-intents': localIntents, 'outetts-decoder': outettsDecoder, streaming, 'hub-overhead-many': hubOverheadMany, capacity, 'turn-latency': turnLatency };
+const BENCHMARKS: Record<string, Benchmark> = { 'wake-word': wakeWordCpu, 'satellite-idle': satelliteIdle, 'end-of-speech': endOfSpeech, 'hub-overhead': hubOverhead, 'local-intents': localIntents, 'outetts-decoder': outettsDecoder, streaming, 'hub-overhead-many': hubOverheadMany, capacity, 'turn-latency': turnLatency, 'wake-word-train': wakeWordTrain, 'wake-word-enroll': wakeWordEnroll };
 
 const smoke = process.argv.includes('--smoke');
 const only = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));

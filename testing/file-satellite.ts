@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@hugh/common';
 import type { PlaybackFormat, SatelliteState } from '@hugh/protocol';
-import { FileInput, HubClient, OpenWakeWordEngine, Satellite, WakeWordDetector, WavFileSink, createHubLink, encodeWav } from '@hugh/satellite';
+import { FileInput, HubClient, OpenWakeWordEngine, Satellite, WakeWordDetector, WavFileSink, createHubLink, encodeWav, type OpenWakeWordKeyword } from '@hugh/satellite';
 import { sharedPath } from './shared.js';
 
 export interface FileSatelliteOptions {
@@ -17,6 +17,9 @@ export interface FileSatelliteOptions {
   replyTimeoutMs?: number;
   /** Its login at a hub with logins on. */
   password?: string;
+  /** Wake words (default hey_jarvis) and where their models are (default ../shared's openWakeWord models). */
+  keywords?: OpenWakeWordKeyword[];
+  modelsDir?: string;
   /** Runs once the hub has welcomed the satellite, before its microphone starts. */
   beforeRun?: (client: HubClient) => Promise<void>;
 }
@@ -24,7 +27,7 @@ export interface FileSatelliteOptions {
 /** A whole satellite (real wake word, real link) whose microphone is a file and whose speaker is a WAV sink. */
 export async function startFileSatellite(options: FileSatelliteOptions) {
   const logger = silentLogger();
-  const engine = await OpenWakeWordEngine.load(sharedPath('models/openwakeword'), [{ model: 'hey_jarvis_v0.1.onnx' }]);
+  const engine = await OpenWakeWordEngine.load(options.modelsDir ?? sharedPath('models/openwakeword'), options.keywords ?? [{ model: 'hey_jarvis_v0.1.onnx' }]);
   const link = await createHubLink({ url: options.hubUrl, satelliteId: options.id, logger, ...(options.password ? { username: options.id, password: options.password } : {}) });
   const client = new HubClient(link, {
     satelliteId: options.id,

@@ -25,11 +25,13 @@ let counter = 0;
  * Speaks `text` with a local synthesiser into a 16 kHz mono s16 WAV with `padS` seconds of
  * silence before and after (sox does the conversion). Returns the file's path.
  */
-export function synthesize(text: string, voice: Voice, options: { padS?: number; gainDb?: number; trim?: boolean } = {}): string {
+export function synthesize(text: string, voice: Voice, options: { padS?: number; gainDb?: number; trim?: boolean; rate?: number; pitch?: number } = {}): string {
   const raw = join(dir, `raw-${counter}.wav`);
   const out = join(dir, `speech-${counter++}.wav`);
-  if (voice.tool === 'flite') execFileSync('flite', ['-voice', voice.voice, '-t', text, '-o', raw]);
-  else execFileSync('espeak-ng', ['-v', voice.voice, '-w', raw, text]);
+  // `rate` (1 = the voice's own) and `pitch` (espeak-ng's 0-99) make takes of one speaker differ.
+  const rate = options.rate ?? 1;
+  if (voice.tool === 'flite') execFileSync('flite', ['-voice', voice.voice, '--setf', `duration_stretch=${1 / rate}`, '-t', text, '-o', raw]);
+  else execFileSync('espeak-ng', ['-v', voice.voice, '-s', String(Math.round(175 * rate)), '-p', String(options.pitch ?? 50), '-w', raw, text]);
   const pad = String(options.padS ?? 1);
   // `trim` cuts the synthesiser's own leading and trailing silence, so the pad is all there is.
   const trim = options.trim ? ['silence', '1', '0.02', '0.5%', 'reverse', 'silence', '1', '0.02', '0.5%', 'reverse'] : [];

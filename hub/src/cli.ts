@@ -19,7 +19,8 @@ Usage: hugh-hub [--config FILE] [--mqtt-port N] [--http-port N] [--broker mqtt:/
        hugh-hub certs [HOST…]                  local CA + hub certificate in --tls-dir (default /etc/hugh/tls)
        hugh-hub certs satellite ID             a client certificate for one satellite
        hugh-hub mosquitto-acl                  the topic rules as a Mosquitto acl_file, for an external broker
-       hugh-hub doctor                         check models, config, ports, engines, Convex (✔/✘ with the fix)`;
+       hugh-hub doctor                         check models, config, ports, engines, Convex (✔/✘ with the fix)
+       hugh-hub wake-word train "PHRASE"       train a wake word model offline (wake-word --help for its options)`;
 
 /** `hugh-hub satellite …`, `integration …`, `certs …`: administration, then exit. */
 async function administer(command: string, args: string[], config: HubConfig): Promise<void> {
@@ -68,6 +69,8 @@ async function administer(command: string, args: string[], config: HubConfig): P
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  // The trainer has flags of its own, and is loaded only for this command: a hub start never loads it.
+  if (argv[0] === 'wake-word') return (await import('@hugh/wakeword/train')).wakeWordCommand(argv.slice(1));
   const write = (line: string) => process.stdout.write(`${line}\n`);
   // doctor reports a bad config as one of its ✘ lines rather than stopping.
   const loaded = argv.includes('doctor') ? loadForDoctor(() => loadHubConfig(argv, process.env), write) : loadHubConfig(argv, process.env);

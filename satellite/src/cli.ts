@@ -8,6 +8,7 @@ import { WavFileSink } from './audio/wav-file-sink.js';
 import { SATELLITE_CONFIG_ENV, SATELLITE_OPTIONS, loadSatelliteConfig, type SatelliteConfig } from './config.js';
 import { detectInFile } from './detect.js';
 import { satelliteDoctor } from './doctor.js';
+import { enroll } from './enroll.js';
 import { HubClient } from './hub-client.js';
 import { createHubLink } from './link/create-link.js';
 import { Satellite } from './satellite.js';
@@ -19,7 +20,9 @@ const USAGE = `hugh-satellite — an H.U.G.H. Voice satellite: microphone, wake 
 
 Usage: hugh-satellite [--config FILE] [--id NAME] [--hub mqtt://host:port | ws://host:port] [--input FILE.wav | -]
        hugh-satellite detect --input FILE.wav [--json]   (run the wake word over a recording)
-       hugh-satellite doctor                             (check models, microphone, speaker, hub, login: ✔/✘ with the fix)`;
+       hugh-satellite doctor                             (check models, microphone, speaker, hub, login: ✔/✘ with the fix)
+       hugh-satellite enroll --keyword hey_hugh --input TAKE1.wav TAKE2.wav TAKE3.wav | --record 3
+                                                         (your own takes of the wake phrase → <keyword>.enrolled.json)`;
 
 async function createDetector(config: SatelliteConfig, logger: Logger): Promise<WakeWordDetector> {
   const engine = await createWakeEngine(
@@ -122,6 +125,11 @@ async function main(): Promise<void> {
   const logger = createLogger('satellite');
   for (const warning of loaded.warnings) logger.warn(warning);
   if (command === 'detect') return detect(loaded.config, logger);
+  if (command === 'enroll') {
+    const files = [loaded.config.audio.input, ...loaded.positionals.slice(1)].filter((file): file is string => Boolean(file));
+    await enroll(loaded.config, files, logger, (line) => process.stdout.write(`${line}\n`));
+    return;
+  }
   if (command !== undefined) throw new HughError('HUGH_ERR_CONFIG_INVALID', `unknown command ${command} (see --help)`);
   return run(loaded.config, logger);
 }

@@ -1,20 +1,16 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { defaultDataPath, loadConfig, type OptionSpec } from '@hugh/common';
+import { loadConfig, type OptionSpec } from '@hugh/common';
 import { DEFAULT_TOPIC_PREFIX, SATELLITE_ID_PATTERN } from '@hugh/protocol';
+import { KeywordNameSchema, defaultModelsDir } from '@hugh/wakeword';
 
-/**
- * The openWakeWord models where scripts/fetch-models.mjs puts them: /var/lib/hugh/models for
- * the installed app (/opt/hugh), else the checkout's .cache/models. `HUGH_MODELS_DIR` or `wake.modelsDir` override it.
- */
-const defaultModelsDir = () => defaultDataPath('models', 'openwakeword');
 
 function defaultId(): string {
   const name = hostname().toLowerCase().replace(/[^a-z0-9_-]/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 63);
   return SATELLITE_ID_PATTERN.test(name) ? name : 'satellite';
 }
 
-/** `a.onnx:0.6,b.onnx` → [{model: 'a.onnx', threshold: 0.6}, {model: 'b.onnx'}] (for the flag and env form). */
+/** `hey_hugh:0.6,b.onnx` → [{model: 'hey_hugh', threshold: 0.6}, {model: 'b.onnx'}] (for the flag and env form). */
 const keywordList = z.preprocess(
   (value) =>
     typeof value === 'string'
@@ -67,6 +63,8 @@ export const SatelliteConfigSchema = z.strictObject({
     })
     .prefault({}),
   turn: z.strictObject({ replyTimeoutMs: z.int().min(1_000).default(20_000) }).prefault({}),
+  /** `enroll`: the keyword to enrol (saved as `<keyword>.enrolled.json` in wake.modelsDir), and takes to record instead of `--input` files. */
+  enroll: z.strictObject({ keyword: KeywordNameSchema.optional(), record: z.int().min(2).max(10).optional() }).prefault({}),
   /** Exit after the first turn's reply has played (demos, scripts, tests). */
   once: z.boolean().default(false),
   /** `detect`: print JSON lines. */
@@ -86,12 +84,14 @@ export const SATELLITE_OPTIONS: OptionSpec[] = [
   { flag: 'device', env: 'HUGH_AUDIO_DEVICE', path: 'audio.device', type: 'string', description: 'microphone device (ALSA name for arecord, e.g. plughw:1,0)' },
   { flag: 'output', env: 'HUGH_OUTPUT', path: 'audio.output', type: 'string', description: 'speaker (default), none, or a folder for reply WAV files' },
   { flag: 'models-dir', env: 'HUGH_MODELS_DIR', path: 'wake.modelsDir', type: 'string', description: `openWakeWord models folder (default here: ${defaultModelsDir()})` },
-  { flag: 'keywords', env: 'HUGH_KEYWORDS', path: 'wake.keywords', type: 'string', description: 'keyword models with optional thresholds: hey_jarvis_v0.1.onnx:0.5,alexa_v0.1.onnx' },
+  { flag: 'keywords', env: 'HUGH_KEYWORDS', path: 'wake.keywords', type: 'string', description: 'keywords (names or model files) with optional thresholds: hey_hugh:0.6,hey_jarvis' },
   { flag: 'porcupine-access-key', env: 'HUGH_PORCUPINE_ACCESS_KEY', path: 'wake.porcupine.accessKey', type: 'string', description: 'use Porcupine with this Picovoice AccessKey' },
   { flag: 'porcupine-keywords', env: 'HUGH_PORCUPINE_KEYWORDS', path: 'wake.porcupine.keywords', type: 'string', description: 'Porcupine built-in keywords or .ppn files (default jarvis)' },
   { flag: 'password', env: 'HUGH_SATELLITE_PASSWORD', path: 'password', type: 'string', description: 'password from `hugh-hub satellite add` (prefer the env var: flags show in ps)' },
   { flag: 'once', env: 'HUGH_ONCE', path: 'once', type: 'boolean', description: 'exit after the first reply has played' },
   { flag: 'json', env: 'HUGH_JSON', path: 'json', type: 'boolean', description: 'detect: print JSON lines' },
+  { flag: 'keyword', path: 'enroll.keyword', type: 'string', description: 'enroll: the keyword to enrol, e.g. hey_hugh' },
+  { flag: 'record', path: 'enroll.record', type: 'int', description: 'enroll: record this many takes from the microphone' },
 ];
 
 export function loadSatelliteConfig(argv: string[], env: NodeJS.ProcessEnv) {

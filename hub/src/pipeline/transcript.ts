@@ -1,10 +1,15 @@
 /** What recognisers make of some wake words' names when their tail is in the pre-roll (pocketsphinx: "k travis what time…"). */
-const MISHEARD: Record<string, string[]> = { jarvis: ['travis', 'service'] };
+const MISHEARD: Record<string, string[]> = { jarvis: ['travis', 'service'], hugh: ['you', 'hue', 'huge'] };
 const GREETINGS = ['hey', 'hi', 'ok', 'okay', 'a', 'k'];
 
-/** The words of a keyword model's phrase: `hey_jarvis` → ["hey", "jarvis"], `alexa` → ["alexa"]. */
+/** The words of a keyword model's phrase: `hey_jarvis_v0.1.onnx` → ["hey", "jarvis"], `alexa` → ["alexa"]. */
 export function wakePhraseWords(keyword: string): string[] {
-  return keyword.toLowerCase().split(/[_\s-]+/).filter(Boolean);
+  const name = keyword
+    .toLowerCase()
+    .replace(/\.(onnx|json|ppn)$/, '')
+    .replace(/\.(trained|enrolled)$/, '')
+    .replace(/_v\d+(\.\d+)*$/, '');
+  return name.split(/[_\s-]+/).filter(Boolean);
 }
 
 /**

@@ -17,6 +17,7 @@ export interface WakeSettings {
  */
 export async function createWakeEngine(settings: WakeSettings, logger: Logger): Promise<WakeWordEngine> {
   const openWakeWord = await OpenWakeWordEngine.load(settings.modelsDir, settings.keywords);
+  logger.info({ models: openWakeWord.descriptions }, 'wake words');
   const accessKey = settings.porcupine?.accessKey;
   if (!accessKey) return openWakeWord;
   try {

@@ -1,0 +1,14 @@
+export * from './geometry.js';
+export * from './keyword-scorer.js';
+export { FeatureModels } from './feature-models.js';
+export { StreamingFeatures } from './streaming-features.js';
+export { clipEmbeddings } from './clip-features.js';
+export { OnnxKeyword, keywordName } from './onnx-keyword.js';
+export { TrainedKeyword, ClassifierFileSchema, CLASSIFIER_FORMAT, type ClassifierFile } from './classifier.js';
+export { EnrolledKeyword, TemplateFileSchema, TEMPLATE_FORMAT, type TemplateFile } from './template.js';
+export { enrollTemplate, type Take } from './enroll.js';
+export { speechBounds } from './speech-bounds.js';
+export { loadKeyword, BUNDLED_MODELS_DIR } from './resolve-keyword.js';
+export { readWavAs16kMono, decodeWavAs16kMono, encodeWav } from './wav.js';
+export { openOnnxModel } from './onnx-session.js';
+export { KeywordNameSchema } from './model-file.js';
