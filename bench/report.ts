@@ -37,7 +37,4 @@ export function writeReport(figures: Figure[], smoke: boolean): string {
 }
 
 /** The p-th percentile (nearest rank) of `values`; NaN when empty. */
-export function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
+export { percentile } from '@hugh/common';

@@ -65,6 +65,13 @@ it('loads without internet, lists a connected satellite, updates live while a tu
   });
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
+  // Earlier turns for the latency history: the plot reads records as the hub keeps them, by the hour they happened.
+  const nowMs = Date.now();
+  const earlier = [1, 1, 2, 3, 3, 3, 5, 8, 13, 21].map((hoursAgo, index) => {
+    const speechEndMs = nowMs - hoursAgo * 3_600_000;
+    return { satelliteId: 'kitchen', turnId: 900 + index, outcome: 'answered' as const, transcript: 'what time is it', times: { turnStartMs: speechEndMs - 1_500, speechEndMs, endOfSpeechMs: speechEndMs + 200, firstAudioOutMs: speechEndMs + 350 + index * 60 }, engineMs: {} };
+  });
+  for (const record of earlier) hub.events.emit('turn', record);
   await page.goto(`http://127.0.0.1:${hub.httpPort}/`);
   await page.locator('tr[data-satellite="kitchen"]').waitFor({ timeout: 10_000 });
   expect(await page.locator('tr[data-satellite="kitchen"]').innerText()).toMatch(/kitchen\s+test\s+idle\s+mqtt/);
@@ -78,8 +85,13 @@ it('loads without internet, lists a connected satellite, updates live while a tu
     await waitFor(async () => /answered/.test(await turn.innerText()), 'the turn to finish on the page', 30_000);
     const shown = await turn.innerText();
     expect(shown).toMatch(/what time is it/);
-    expect(shown).toMatch(/first audio \+\d+ ms/);
+    expect(shown).toMatch(/first audio \+\d+ ms after the end of speech/);
     expect(shown).toMatch(/It's \d{1,2}:\d{2} [AP]M/);
+    // The waterfall: one bar per stage on an axis from the VAD's end of speech, each with its width.
+    const stages = await turn.locator('.waterfall .row[data-stage]').evaluateAll((rows) => rows.map((row) => ({ stage: row.getAttribute('data-stage'), width: row.querySelector('.bar')?.getBoundingClientRect().width ?? 0 })));
+    expect(stages.map((row) => row.stage)).toEqual(expect.arrayContaining(['end-of-turn', 'speculation', 'stt', 'reply', 'tts']));
+    expect(stages.every((row) => row.width >= 2)).toBe(true);
+    await expect.poll(() => turn.locator('.waterfall .tick', { hasText: 'speech end' }).count()).toBe(1);
   } finally {
     await den.stop();
   }
@@ -87,6 +99,12 @@ it('loads without internet, lists a connected satellite, updates live while a tu
   await page.fill('input[name="question"]', 'what time is it');
   await page.click('form:has(input[name="question"]) button');
   await waitFor(async () => /It's \d{1,2}:\d{2}/.test(await page.locator('.answer').innerText()), 'the typed answer');
+
+  // The latency history: p50 and p90 per hour as lines, hours without turns as gaps.
+  const plot = page.locator('#latency');
+  await waitFor(async () => /\(1[12] turns in 24 h\)/.test(await plot.innerText()), 'the latency history with every turn');
+  expect(await plot.locator('polyline.p50Ms, circle.p50Ms').count()).toBeGreaterThanOrEqual(2);
+  expect(await plot.locator('polyline.p90Ms, circle.p90Ms').count()).toBeGreaterThanOrEqual(2);
 
   mkdirSync(join(process.cwd(), 'test-output'), { recursive: true });
   await page.screenshot({ path: SCREENSHOT, fullPage: true });

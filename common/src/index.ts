@@ -8,6 +8,7 @@ export * from './timeout.js';
 export * from './clock.js';
 export * from './fs/atomic-file.js';
 export * from './ordered-map.js';
+export * from './percentile.js';
 export * from './stall-timeout.js';
 export * from './models.js';
 export * from './doctor.js';

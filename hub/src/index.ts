@@ -56,3 +56,4 @@ export { TurnListener, type TurnListenerOptions, type ListenOutcome, type Transc
 export { readsFinished } from './pipeline/commit-rule.js';
 export { PrefetchingReplies } from './dispatch/prefetching-replies.js';
 export type { ReplyContext } from './pipeline/replies.js';
+export { LatencyHistory, responseMs, HISTORY_HOURS, type HourLatency } from './dashboard/latency-history.js';

@@ -8,6 +8,7 @@ import type { Route } from '../http-server.js';
 import type { TurnRecord } from '../pipeline/turn-record.js';
 import { parseBasicAuth, type Login } from '../security/credentials.js';
 import { sameOriginJson } from '../security/http-access.js';
+import { LatencyHistory } from './latency-history.js';
 
 /** The page and its modules, read once. Preact and htm come from node_modules: no CDN, works offline. */
 function loadAssets(): Record<string, { type: string; body: Buffer }> {
@@ -75,8 +76,9 @@ function text(value: unknown, field: string, maxChars: number): string {
 }
 
 /**
- * The web dashboard: satellites, the live timeline of each turn, recent transcripts and replies,
- * engine health, and boxes for a typed question or an announcement. Server-sent events carry the
+ * The web dashboard: satellites, each turn as a waterfall from the end of speech, the response
+ * time's p50/p90 per hour over the last day, recent transcripts and replies, engine health, and
+ * boxes for a typed question or an announcement. Server-sent events carry the
  * live part; the page is Preact + htm served from this process.
  */
 export function dashboardRoutes(source: DashboardSource): Dashboard {
@@ -84,9 +86,11 @@ export function dashboardRoutes(source: DashboardSource): Dashboard {
   const streams = new Map<ServerResponse, Login | undefined>();
   const logins = new WeakMap<IncomingMessage, Login>();
   const recent: TurnRecord[] = [];
+  const latency = new LatencyHistory();
   source.events.on('turn', (record) => {
     recent.unshift(record);
     recent.length = Math.min(recent.length, 30);
+    latency.add(record);
   });
 
   // Logins on: the dashboard can speak in every room, so it asks for credentials like the broker does.
@@ -126,7 +130,7 @@ export function dashboardRoutes(source: DashboardSource): Dashboard {
   for (const [path, asset] of Object.entries(assets)) {
     routes[`GET ${path}`] = guard((_request, response) => void response.writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-cache' }).end(asset.body));
   }
-  routes['GET /api/state'] = guard((_request, response) => json(response, 200, { ...source.snapshot(), recent }));
+  routes['GET /api/state'] = guard((_request, response) => json(response, 200, { ...source.snapshot(), recent, latency: latency.hours() }));
   routes['GET /api/events'] = guard((request, response) => {
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     response.write(': connected\n\n');
