@@ -52,3 +52,5 @@ export { issueCertificates } from './security/certificates.js';
 export { RateWindow, TokenBucket, ConnectionCounter } from './security/limits.js';
 export { DebugRecorder } from './pipeline/debug-recorder.js';
 export { hubDoctor, type HubDoctorOptions } from './doctor.js';
+export { AedesBus, ExternalBus, type MqttBus } from './transport/mqtt-bus.js';
+export { HomeAssistantDiscovery, HUB_NODE, entitySlug, type DiscoveryOptions } from './integration/home-assistant.js';
