@@ -13,8 +13,8 @@ export interface HubEventMap {
   turn: [record: TurnRecord];
   'arbitration-lost': [satelliteId: string, turnId: number, winner: string];
   volume: [satelliteId: string, percent: number];
-  /** A local intent matched (published on event/intent and hermes/intent/<name>). */
-  intent: [satelliteId: string, intent: { name: string; slots: Record<string, string> }];
+  /** A local intent answered `input`, the words heard (published on event/intent and hermes/intent/<name>). */
+  intent: [satelliteId: string, intent: { name: string; slots: Record<string, string> }, input: string];
   /** A mapped device's own payload for its own topic. */
   'device-command': [topic: string, payload: string];
   /** A command for a satellite from inside the hub (a spoken "volume 40"), run like an MQTT one. */

@@ -54,3 +54,6 @@ export { DebugRecorder } from './pipeline/debug-recorder.js';
 export { hubDoctor, type HubDoctorOptions } from './doctor.js';
 export { AedesBus, ExternalBus, type MqttBus } from './transport/mqtt-bus.js';
 export { HomeAssistantDiscovery, HUB_NODE, entitySlug, type DiscoveryOptions } from './integration/home-assistant.js';
+export { HomeAssistantApi, type ConversationAnswer, type ConversationRequest } from './dispatch/home-assistant-api.js';
+export { HomeAssistantReplies, type HomeAssistantRepliesOptions } from './dispatch/home-assistant-replies.js';
+export { createReplyStages } from './dispatch/reply-stages.js';

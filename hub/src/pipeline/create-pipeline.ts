@@ -21,6 +21,7 @@ import { SileroVadModel } from '../engines/vad/silero-vad.js';
 import { LocalIntentReplies } from '../intents/local-intents.js';
 import { TimerService } from '../intents/timers.js';
 import { createDispatch } from '../dispatch/create-dispatch.js';
+import { createReplyStages } from '../dispatch/reply-stages.js';
 import { DebugRecorder } from './debug-recorder.js';
 import type { ReplyGenerator } from './replies.js';
 import type { HubContext, HubServices } from '../services.js';
@@ -98,7 +99,14 @@ export async function createPipeline(config: HubConfig, logger: Logger, hub: Hub
     const seen = dispatch.satelliteSeen;
     hub.events.on('satellite-online', (satelliteId, info) => seen(satelliteId, info.room));
   }
-  const replies = options.replies ?? new LocalIntentReplies(dispatch.replies, { devices: config.devices, timers, events: hub.events });
+  // Dispatch stages (local intents → Home Assistant → LLM, per dispatch.order); Home Assistant acts on what it hears: final transcripts only.
+  const stages = createReplyStages(config, {
+    llm: dispatch.replies,
+    local: (next, unknownDevices) => new LocalIntentReplies(next, { devices: config.devices, timers, events: hub.events, unknownDevices }),
+    logger,
+    onFailover: onFailover('homeAssistant'),
+  });
+  const replies = options.replies ?? stages.replies;
   const recorder = config.debug.recordAudio ? new DebugRecorder(config.debug.recordDir ?? join(config.state.dir, 'recordings'), config.debug.retentionDays, logger) : undefined;
   const speaker = new ReplySpeaker(tts, logger);
   const pipeline = new VoicePipeline({
@@ -124,7 +132,7 @@ export async function createPipeline(config: HubConfig, logger: Logger, hub: Hub
       for await (const piece of replies.reply(text, { satelliteId: satelliteId ?? 'dashboard', room: undefined, signal })) reply += piece;
       return reply.trim();
     },
-    health: () => ({ stt: stt.status(), tts: tts.status(), ...(dispatch.health ? { dispatch: dispatch.health() } : {}) }),
+    health: () => ({ stt: stt.status(), tts: tts.status(), ...(dispatch.health ? { dispatch: dispatch.health() } : {}), ...(stages.homeAssistant ? { homeAssistant: stages.homeAssistant.status() } : {}) }),
     async close() {
       timers.close();
       recorder?.close();
