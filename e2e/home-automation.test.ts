@@ -145,10 +145,12 @@ describe('home automation over MQTT (Mosquitto)', () => {
   it('Rhasspy Hermes: hermes/tts/say speaks on the site, and a wake word is published on hermes/hotword/<id>/detected', async () => {
     const hermes: { topic: string; body: Record<string, unknown> }[] = [];
     outside.on('message', (topic, payload) => topic.startsWith('hermes/') && hermes.push({ topic, body: JSON.parse(payload.toString()) }));
-    await outside.subscribeAsync(['hermes/hotword/+/detected', 'hermes/asr/textCaptured']);
+    await outside.subscribeAsync(['hermes/hotword/+/detected', 'hermes/asr/textCaptured', 'hermes/tts/sayFinished']);
     const office = await satellite('office', 'Office', synthesize('hey jarvis, what time is it', VOICES[2]!));
-    await outside.publishAsync('hermes/tts/say', JSON.stringify({ text: 'Hello from Rhasspy.', siteId: 'office' }));
+    await outside.publishAsync('hermes/tts/say', JSON.stringify({ text: 'Hello from Rhasspy.', siteId: 'office', id: 'say-1', sessionId: 'dialogue-9' }));
     await waitFor(() => office.sink.files.length >= 1, 'the Hermes announcement', 10_000);
+    await waitFor(() => hermes.some((entry) => entry.topic === 'hermes/tts/sayFinished'), 'sayFinished once it has been spoken', 10_000);
+    expect(hermes.find((entry) => entry.topic === 'hermes/tts/sayFinished')?.body).toEqual({ id: 'say-1', siteId: 'office', sessionId: 'dialogue-9' });
     await waitFor(() => hermes.some((entry) => entry.topic === 'hermes/asr/textCaptured'), 'the transcript on Hermes', 15_000);
     expect(hermes.find((entry) => entry.topic === 'hermes/hotword/hey_jarvis/detected')?.body).toMatchObject({ siteId: 'office', modelId: 'hey_jarvis' });
     expect(hermes.find((entry) => entry.topic === 'hermes/asr/textCaptured')?.body).toMatchObject({ siteId: 'office', text: expect.stringMatching(/time/) });
@@ -157,14 +159,16 @@ describe('home automation over MQTT (Mosquitto)', () => {
   it('a spoken device intent publishes the intent and the mapped payload on the device’s own topic, and confirms', async () => {
     const seen: { topic: string; payload: string }[] = [];
     outside.on('message', (topic, payload) => seen.push({ topic, payload: payload.toString() }));
-    await outside.subscribeAsync(['zigbee2mqtt/kitchen_lights/set', 'hugh/sat/+/event/intent', 'hugh/sat/+/event/reply', 'hermes/intent/+']);
+    await outside.subscribeAsync(['zigbee2mqtt/kitchen_lights/set', 'hugh/sat/+/event/intent', 'hugh/sat/+/event/reply', 'hugh/sat/+/event/transcript', 'hermes/intent/+']);
     await satellite('kitchen', 'Kitchen', synthesize('hey jarvis, turn on the kitchen lights', VOICES[0]!));
     await waitFor(() => seen.some((message) => message.topic === 'hugh/sat/kitchen/event/reply'), 'the spoken confirmation', 20_000);
     const payloads = (topic: string) => seen.filter((message) => message.topic === topic).map((message) => message.payload);
     expect(payloads('zigbee2mqtt/kitchen_lights/set')).toEqual(['{"state":"ON"}']);
     expect(JSON.parse(payloads('hugh/sat/kitchen/event/intent')[0]!)).toEqual({ name: 'HassTurnOn', slots: { device: 'kitchen lights' } });
     expect(JSON.parse(payloads('hugh/sat/kitchen/event/reply')[0]!).text).toBe('Turning on the kitchen lights.');
-    expect(JSON.parse(payloads('hermes/intent/HassTurnOn')[0]!)).toMatchObject({ siteId: 'kitchen', intent: { intentName: 'HassTurnOn' } });
+    const transcript = JSON.parse(seen.find((message) => message.topic === 'hugh/sat/kitchen/event/transcript')!.payload) as { turnId: number; text: string };
+    // Rhasspy apps read the words and the session of an intent.
+    expect(JSON.parse(payloads('hermes/intent/HassTurnOn')[0]!)).toMatchObject({ siteId: 'kitchen', input: transcript.text, sessionId: String(transcript.turnId), intent: { intentName: 'HassTurnOn' } });
   }, 30_000);
 
   it('listen starts a turn without the wake word: the question after it is answered', async () => {

@@ -251,8 +251,16 @@ export const HubConfigSchema = z
       .prefault({}),
     hermes: z
       .strictObject({
-        /** Rhasspy's Hermes topics: hotword/detected and asr/textCaptured out, tts/say in. */
+        /** Rhasspy's Hermes topics: hotword/detected, asr/textCaptured and intents out, tts/say in (answered by tts/sayFinished). */
         enabled: z.boolean().default(false),
+        /**
+         * Rhasspy 2.5 satellites the hub serves as its own: their audioServer WAV chunks become turns,
+         * woken by their hotword, answered with playBytes. A site logs in as `hugh-hub rhasspy add <siteId>`.
+         */
+        sites: z
+          .array(z.strictObject({ siteId: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, - and _ (it is the satellite id too)'), room: z.string().min(1).max(64).optional() }))
+          .default([])
+          .refine((sites) => new Set(sites.map((site) => site.siteId)).size === sites.length, 'each siteId once'),
       })
       .prefault({}),
     limits: z

@@ -5,7 +5,7 @@ import type { WakeInfo } from './session/turn.js';
 
 /** What happens in the hub, for integrations (MQTT events, Home Assistant), metrics and the dashboard. */
 export interface HubEventMap {
-  'satellite-online': [satelliteId: string, info: { room: string | undefined; softwareVersion: string; transport: 'mqtt' | 'ws' }];
+  'satellite-online': [satelliteId: string, info: { room: string | undefined; softwareVersion: string; transport: 'mqtt' | 'ws' | 'hermes' }];
   'satellite-offline': [satelliteId: string];
   state: [satelliteId: string, state: SatelliteState];
   wake: [satelliteId: string, wake: WakeInfo & { turnId: number }];

@@ -19,6 +19,7 @@ import { SessionManager } from './session/session-manager.js';
 import type { HubContext, HubServices, ServicesFactory } from './services.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './transport/embedded-broker.js';
 import { AedesBus, ExternalBus, type MqttBus } from './transport/mqtt-bus.js';
+import { HermesTransport } from './transport/hermes-transport.js';
 import { MqttTransport } from './transport/mqtt-transport.js';
 import { WsTransport } from './transport/ws-transport.js';
 import { newCounters } from './counters.js';
@@ -248,7 +249,10 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
     new EventPublisher(bus, topics, events).start();
     const homeAssistant = new HomeAssistantDiscovery(bus, topics, events, { discoveryPrefix: config.homeAssistant.discoveryPrefix, satellites: config.satellites, dashboardUrl: dashboardUrl(config), hubVersion: HUB_VERSION });
     if (config.homeAssistant.enabled) await homeAssistant.start();
-    if (config.hermes.enabled) await new HermesBridge(bus, events, sessions, logger).start();
+    // Rhasspy: the Hermes topics (events, tts/say), and Rhasspy 2.5 satellites served as satellites.
+    const hermesSites = config.hermes.sites;
+    if (config.hermes.enabled) await new HermesBridge(bus, events, sessions, logger, new Set(hermesSites.map((site) => site.siteId))).start();
+    if (hermesSites.length > 0) await new HermesTransport(bus, hermesSites, sessions, logger).start();
     bus.publish(topics.hub('availability'), 'online', { retain: true, qos: 1 });
 
     const revoke = () => {

@@ -57,3 +57,6 @@ export { HomeAssistantDiscovery, HUB_NODE, entitySlug, type DiscoveryOptions } f
 export { HomeAssistantApi, type ConversationAnswer, type ConversationRequest } from './dispatch/home-assistant-api.js';
 export { HomeAssistantReplies, type HomeAssistantRepliesOptions } from './dispatch/home-assistant-replies.js';
 export { createReplyStages } from './dispatch/reply-stages.js';
+export { HermesTransport, type HermesSite } from './transport/hermes-transport.js';
+export { HermesAudioConverter, PreRollBuffer, levelDbfs } from './transport/hermes-audio.js';
+export { HermesBridge } from './integration/hermes.js';
