@@ -31,8 +31,8 @@ export const haAnswer = {
 const REST_KEYS = new Set(['text', 'conversation_id', 'language', 'agent_id']);
 
 /**
- * A local server speaking Home Assistant's documented conversation API shapes: `POST
- * /api/conversation/process` (Bearer token, 401 without it, 400 for a body it would refuse) and the
+ * A local server speaking Home Assistant's documented conversation API shapes: `GET /api/` (what a
+ * token check asks), `POST /api/conversation/process` (Bearer token, 401 without it, 400 for a body it would refuse) and the
  * WebSocket API at `/api/websocket` (auth_required → auth → auth_ok | auth_invalid;
  * `config/device_registry/list`; `assist_pipeline/run` from the intent stage: result, then run-start,
  * intent-start, intent-end with the agent's answer, run-end). `agent` answers, or fails as asked.
@@ -50,8 +50,10 @@ export async function fakeHomeAssistant(options: { token: string; devices?: { id
     for await (const chunk of req) chunks.push(chunk as Buffer);
     open.add(res);
     res.on('close', () => open.delete(res));
+    const authorized = req.headers.authorization === `Bearer ${options.token}`;
+    if (req.method === 'GET' && req.url === '/api/') return authorized ? refuse(res, 200, { message: 'API running.' }) : void res.writeHead(401, { 'content-type': 'text/plain' }).end('401: Unauthorized');
     if (req.method !== 'POST' || req.url !== '/api/conversation/process') return refuse(res, 404, { message: 'Not found' });
-    if (req.headers.authorization !== `Bearer ${options.token}`) return void res.writeHead(401, { 'content-type': 'text/plain' }).end('401: Unauthorized');
+    if (!authorized) return void res.writeHead(401, { 'content-type': 'text/plain' }).end('401: Unauthorized');
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>;
