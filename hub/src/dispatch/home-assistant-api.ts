@@ -164,7 +164,8 @@ export class HomeAssistantApi {
       };
     });
     ready.catch(() => undefined);
-    const onAbort = () => fail(signal.reason instanceof Error ? signal.reason : new HughError('HUGH_ERR_CANCELLED', `${this.name}: cancelled`));
+    // The caller's time-out or cancel: the engine chain tells a cancelled turn from a slow Home Assistant.
+    const onAbort = () => fail(signal.reason instanceof Error ? signal.reason : new HughError('HUGH_ERR_TIMEOUT', `${this.name}: no answer in time`));
     signal.addEventListener('abort', onAbort, { once: true });
     socket.on('error', (error) => fail(new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', `${this.name}: ${this.wsUrl} unreachable: ${error.message}`)));
     socket.on('close', () => fail(new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', `${this.name}: the WebSocket closed`)));
