@@ -1,4 +1,4 @@
-import { v } from 'convex/values';
+import { ConvexError, v } from 'convex/values';
 import type { QueryCtx } from './_generated/server.js';
 import { serviceMutation, serviceQuery } from './service.js';
 
@@ -10,7 +10,7 @@ export const list = serviceQuery({
 export const set = serviceMutation({
   args: { member: v.string(), preferences: v.string() },
   handler: async (ctx, { member, preferences }) => {
-    if (!member.trim()) throw new Error('familyPreferences.member must not be empty');
+    if (!member.trim()) throw new ConvexError({ code: 'HUGH_ERR_MESSAGE_INVALID', message: 'familyPreferences.member must not be empty' });
     const row = await ctx.db
       .query('familyPreferences')
       .withIndex('by_member', (q) => q.eq('member', member))

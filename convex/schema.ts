@@ -103,6 +103,8 @@ export default defineSchema({
     workerId: v.string(),
     models: v.array(v.string()),
     heartbeatMs: v.number(),
+    /** Set by each heartbeat, cleared by the expiry it schedules `workerStaleMs` later (absent: an older row). */
+    live: v.optional(v.boolean()),
   }).index('by_worker', ['workerId']),
 
   /** One row named "default"; absent fields fall back to the defaults in settings.ts. */

@@ -1,3 +1,4 @@
+import { ConvexError } from 'convex/values';
 import { DEFAULT_SYSTEM_PROMPT } from '../common/src/llm/system-prompt.js';
 import type { QueryCtx } from './_generated/server.js';
 import { settingsFields } from './schema.js';
@@ -39,7 +40,7 @@ export const set = serviceMutation({
   args: settingsFields,
   handler: async (ctx, changes) => {
     for (const [field, value] of Object.entries(changes)) {
-      if (typeof value === 'number' && !(Number.isInteger(value) && value > 0)) throw new Error(`settings.${field} must be a positive integer, got ${value}`);
+      if (typeof value === 'number' && !(Number.isInteger(value) && value > 0)) throw new ConvexError({ code: 'HUGH_ERR_MESSAGE_INVALID', message: `settings.${field} must be a positive integer, got ${value}` });
     }
     const row = await ctx.db
       .query('settings')

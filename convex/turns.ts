@@ -40,7 +40,7 @@ export const submit = serviceMutation({
     const system = `${settings.systemPrompt}${await preferencesPrompt(ctx)}${args.room ? `\nThe question was asked in the ${args.room}.` : ''}`;
     return ctx.db.insert('turns', {
       ...args,
-      model: pickModel(args.models, await liveModels(ctx, settings.workerStaleMs)),
+      model: pickModel(args.models, await liveModels(ctx)),
       messages: [{ role: 'system', content: system }, ...history, { role: 'user', content: args.text }],
       status: 'pending',
       reply: '',
@@ -156,12 +156,11 @@ export const complete = serviceMutation({
 
 /** Returns the turn to the queue (on the next model in routing order) or fails it when attempts are spent. */
 async function requeue(ctx: MutationCtx, turn: Doc<'turns'>, error: string) {
-  const settings = await readSettings(ctx);
   if (turn.attempts >= turn.maxAttempts) {
     await ctx.db.patch(turn._id, { status: 'failed', error, finishedMs: Date.now(), leaseExpiresMs: undefined });
     return;
   }
-  const live = await liveModels(ctx, settings.workerStaleMs);
+  const live = await liveModels(ctx);
   const model = pickModel(turn.models, live, turn.model);
   await ctx.db.patch(turn._id, { status: 'pending', model, error, workerId: undefined, leaseExpiresMs: undefined, reply: '', chunks: 0 });
 }

@@ -10,6 +10,7 @@ import { CredentialStore, HubConfigSchema, hubDoctor, startHub, type Hub, type H
 import { pcmBytes, readWavAs16kMono } from '@hugh/satellite';
 import { fakeSoundCard } from '../testing/alsa.js';
 import { ConvexTestBackend, TEST_CONVEX_SECRET } from '../testing/convex-backend.js';
+import { fakeHomeAssistant } from '../testing/home-assistant-server.js';
 import { fakeHttpServer, json } from '../testing/http-server.js';
 import { freePort } from '../testing/net.js';
 import { sharedPath } from '../testing/shared.js';
@@ -164,6 +165,17 @@ describe('doctor', () => {
   it('✘ a bad config value: one line naming the field, exit 1', async () => {
     const result = await doctor(SATELLITE, ['--hub', 'http://nowhere'], {});
     expect(result).toEqual({ code: 1, lines: [expect.stringMatching(/^✘ config: HUGH_ERR_CONFIG_INVALID: invalid configuration: hub \(from flag --hub\): .* → correct the field named above/)] });
+  });
+
+  it('Home Assistant: ✔ with its token, ✘ naming the fix with another', async () => {
+    const token = 'eyJhbGciOiJIUzI1NiJ9.doctor-token-0123';
+    const homeAssistant = await fakeHomeAssistant({ token, agent: () => ({ fail: 'hang' }) });
+    servers.push(homeAssistant);
+    const good = await doctor(HUB, hubArgs, { HUGH_HA_URL: homeAssistant.url, HUGH_HA_TOKEN: token });
+    expect(line(good, `home assistant ${homeAssistant.url}`)).toBe(`✔ home assistant ${homeAssistant.url}: GET ${homeAssistant.url}/api/ answered 200`);
+    const bad = await doctor(HUB, hubArgs, { HUGH_HA_URL: homeAssistant.url, HUGH_HA_TOKEN: 'not-the-token-but-long-enough' });
+    expect(line(bad, `home assistant ${homeAssistant.url}`)).toMatch(/^✘ home assistant .*: GET .*\/api\/ answered 401 → check homeAssistant\.url \(HUGH_HA_URL\) and homeAssistant\.token/);
+    expect(bad.lines.join('\n')).not.toContain('not-the-token-but-long-enough');
   });
 
   it('Convex: ✔ with the deployment\'s secret, ✘ naming the refusal with another', async () => {

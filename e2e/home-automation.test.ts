@@ -24,6 +24,7 @@ describe('home automation over MQTT (Mosquitto)', () => {
       http: { host: '127.0.0.1', port: 0 },
       vad: { modelPath: sharedPath('models/silero-vad/silero_vad_v5.onnx') },
       hermes: { enabled: true },
+      homeAssistant: { dashboardUrl: 'http://127.0.0.1:18750/' },
       devices: [{ name: 'kitchen lights', room: 'Kitchen', commandTopic: 'zigbee2mqtt/kitchen_lights/set', payloadOn: '{"state":"ON"}', payloadOff: '{"state":"OFF"}' }],
     });
     const logger = silentLogger();
@@ -44,28 +45,49 @@ describe('home automation over MQTT (Mosquitto)', () => {
     return started;
   }
 
-  it('Home Assistant discovery: retained configs with unique_id, device, availability and state/command topics; re-sent on homeassistant/status; deletable', async () => {
+  it('Home Assistant discovery: retained configs with unique_id, default_entity_id, device, availability and state/command topics; re-sent on homeassistant/status; deletable', async () => {
     await satellite('kitchen', 'Kitchen');
     const configs = new Map<string, Record<string, unknown>>();
     outside.on('message', (topic, payload, packet) => {
       if (topic.endsWith('/config') && packet.retain && payload.length > 0) configs.set(topic, JSON.parse(payload.toString()));
     });
-    await outside.subscribeAsync('homeassistant/+/hugh_kitchen/+/config');
-    await waitFor(() => configs.size === 6, 'six retained discovery configs');
+    await outside.subscribeAsync(['homeassistant/+/hugh_kitchen/+/config', 'homeassistant/+/hugh-hub/+/config']);
+    await waitFor(() => configs.size === 10, 'ten retained discovery configs');
     expect([...configs.keys()].sort()).toEqual([
+      'homeassistant/binary_sensor/hugh-hub/problem/config',
+      'homeassistant/binary_sensor/hugh_kitchen/link/config',
       'homeassistant/button/hugh_kitchen/listen/config',
       'homeassistant/number/hugh_kitchen/volume/config',
+      'homeassistant/sensor/hugh-hub/engines/config',
       'homeassistant/sensor/hugh_kitchen/assist_state/config',
       'homeassistant/sensor/hugh_kitchen/last_transcript/config',
+      'homeassistant/sensor/hugh_kitchen/last_turn_latency/config',
       'homeassistant/switch/hugh_kitchen/mute/config',
       'homeassistant/text/hugh_kitchen/announce/config',
     ]);
-    for (const config of configs.values()) {
+    for (const [topic, config] of configs) {
+      expect(config).not.toHaveProperty('object_id');
+      const [, component, node, object] = topic.split('/');
+      // The entity ids Home Assistant made from object_id before, unchanged.
+      expect(config.default_entity_id).toBe(`${component}.${node!.replace('-', '_')}_${object}`);
+      if (node === 'hugh-hub') {
+        expect(config).toMatchObject({ availability_topic: 'hugh/hub/availability', state_topic: 'hugh/hub/capability', device: { identifiers: ['hugh-hub'], configuration_url: 'http://127.0.0.1:18750/' } });
+        continue;
+      }
       expect(config).toMatchObject({
-        unique_id: expect.stringMatching(/^hugh_kitchen_/),
-        availability_topic: 'hugh/sat/kitchen/availability',
-        device: { identifiers: ['hugh_kitchen'], name: 'H.U.G.H. Kitchen', manufacturer: 'H.U.G.H. Voice', model: 'Voice satellite', sw_version: '9.9.9' },
+        unique_id: `hugh_kitchen_${object}`,
+        device: {
+          identifiers: ['hugh_kitchen'],
+          name: 'H.U.G.H. Kitchen',
+          manufacturer: 'H.U.G.H. Voice',
+          model: 'Voice satellite',
+          sw_version: '9.9.9',
+          suggested_area: 'Kitchen',
+          configuration_url: 'http://127.0.0.1:18750/',
+          via_device: 'hugh-hub',
+        },
       });
+      if (object !== 'link') expect(config.availability_topic).toBe('hugh/sat/kitchen/availability');
       expect(config.state_topic ?? config.command_topic).toMatch(/^hugh\/sat\/kitchen\//);
     }
     expect(configs.get('homeassistant/switch/hugh_kitchen/mute/config')).toMatchObject({ command_topic: 'hugh/sat/kitchen/cmd/mute', state_topic: 'hugh/sat/kitchen/state' });
@@ -74,7 +96,7 @@ describe('home automation over MQTT (Mosquitto)', () => {
     const fresh: string[] = [];
     outside.on('message', (topic, _payload, packet) => !packet.retain && topic.endsWith('/config') && fresh.push(topic));
     await outside.publishAsync('homeassistant/status', 'online');
-    await waitFor(() => fresh.length === 6, 'discovery sent again');
+    await waitFor(() => fresh.length === 10, 'discovery sent again');
 
     hub.homeAssistant.remove('kitchen');
     const late = await mqtt.connectAsync(mosquitto.url, { clientId: 'late', protocolVersion: 4 });
@@ -123,10 +145,12 @@ describe('home automation over MQTT (Mosquitto)', () => {
   it('Rhasspy Hermes: hermes/tts/say speaks on the site, and a wake word is published on hermes/hotword/<id>/detected', async () => {
     const hermes: { topic: string; body: Record<string, unknown> }[] = [];
     outside.on('message', (topic, payload) => topic.startsWith('hermes/') && hermes.push({ topic, body: JSON.parse(payload.toString()) }));
-    await outside.subscribeAsync(['hermes/hotword/+/detected', 'hermes/asr/textCaptured']);
+    await outside.subscribeAsync(['hermes/hotword/+/detected', 'hermes/asr/textCaptured', 'hermes/tts/sayFinished']);
     const office = await satellite('office', 'Office', synthesize('hey jarvis, what time is it', VOICES[2]!));
-    await outside.publishAsync('hermes/tts/say', JSON.stringify({ text: 'Hello from Rhasspy.', siteId: 'office' }));
+    await outside.publishAsync('hermes/tts/say', JSON.stringify({ text: 'Hello from Rhasspy.', siteId: 'office', id: 'say-1', sessionId: 'dialogue-9' }));
     await waitFor(() => office.sink.files.length >= 1, 'the Hermes announcement', 10_000);
+    await waitFor(() => hermes.some((entry) => entry.topic === 'hermes/tts/sayFinished'), 'sayFinished once it has been spoken', 10_000);
+    expect(hermes.find((entry) => entry.topic === 'hermes/tts/sayFinished')?.body).toEqual({ id: 'say-1', siteId: 'office', sessionId: 'dialogue-9' });
     await waitFor(() => hermes.some((entry) => entry.topic === 'hermes/asr/textCaptured'), 'the transcript on Hermes', 15_000);
     expect(hermes.find((entry) => entry.topic === 'hermes/hotword/hey_jarvis/detected')?.body).toMatchObject({ siteId: 'office', modelId: 'hey_jarvis' });
     expect(hermes.find((entry) => entry.topic === 'hermes/asr/textCaptured')?.body).toMatchObject({ siteId: 'office', text: expect.stringMatching(/time/) });
@@ -135,14 +159,16 @@ describe('home automation over MQTT (Mosquitto)', () => {
   it('a spoken device intent publishes the intent and the mapped payload on the device’s own topic, and confirms', async () => {
     const seen: { topic: string; payload: string }[] = [];
     outside.on('message', (topic, payload) => seen.push({ topic, payload: payload.toString() }));
-    await outside.subscribeAsync(['zigbee2mqtt/kitchen_lights/set', 'hugh/sat/+/event/intent', 'hugh/sat/+/event/reply', 'hermes/intent/+']);
+    await outside.subscribeAsync(['zigbee2mqtt/kitchen_lights/set', 'hugh/sat/+/event/intent', 'hugh/sat/+/event/reply', 'hugh/sat/+/event/transcript', 'hermes/intent/+']);
     await satellite('kitchen', 'Kitchen', synthesize('hey jarvis, turn on the kitchen lights', VOICES[0]!));
     await waitFor(() => seen.some((message) => message.topic === 'hugh/sat/kitchen/event/reply'), 'the spoken confirmation', 20_000);
     const payloads = (topic: string) => seen.filter((message) => message.topic === topic).map((message) => message.payload);
     expect(payloads('zigbee2mqtt/kitchen_lights/set')).toEqual(['{"state":"ON"}']);
     expect(JSON.parse(payloads('hugh/sat/kitchen/event/intent')[0]!)).toEqual({ name: 'HassTurnOn', slots: { device: 'kitchen lights' } });
     expect(JSON.parse(payloads('hugh/sat/kitchen/event/reply')[0]!).text).toBe('Turning on the kitchen lights.');
-    expect(JSON.parse(payloads('hermes/intent/HassTurnOn')[0]!)).toMatchObject({ siteId: 'kitchen', intent: { intentName: 'HassTurnOn' } });
+    const transcript = JSON.parse(seen.find((message) => message.topic === 'hugh/sat/kitchen/event/transcript')!.payload) as { turnId: number; text: string };
+    // Rhasspy apps read the words and the session of an intent.
+    expect(JSON.parse(payloads('hermes/intent/HassTurnOn')[0]!)).toMatchObject({ siteId: 'kitchen', input: transcript.text, sessionId: String(transcript.turnId), intent: { intentName: 'HassTurnOn' } });
   }, 30_000);
 
   it('listen starts a turn without the wake word: the question after it is answered', async () => {
@@ -177,8 +203,8 @@ describe('Home Assistant entities of satellites removed from the config', () => 
       const left: string[] = [];
       after.on('message', (topic, payload) => payload.length > 0 && left.push(topic));
       await after.subscribeAsync('homeassistant/#');
-      await waitFor(() => left.length > 0, 'the retained configs');
-      expect(left).toEqual(['homeassistant/switch/hugh_kitchen/mute/config']);
+      await waitFor(() => left.length >= 3, "the retained configs (the hub device's two, the kitchen's)");
+      expect(left.filter((topic) => !topic.includes('/hugh-hub/'))).toEqual(['homeassistant/switch/hugh_kitchen/mute/config']);
       await after.endAsync(true);
     } finally {
       await hub.close();

@@ -18,7 +18,7 @@ const HUB_BIN = fileURLToPath(new URL('../hub/bin/hugh-hub.js', import.meta.url)
 const dir = mkdtempSync(join(tmpdir(), 'hugh-mosquitto-acl-'));
 const clients: MqttClient[] = [];
 let mosquitto: Mosquitto;
-const PASSWORD = { hub: 'hub-pw', kitchen: 'kitchen-pw', den: 'den-pw', 'home-assistant': 'ha-pw' };
+const PASSWORD = { hub: 'hub-pw', kitchen: 'kitchen-pw', den: 'den-pw', 'home-assistant': 'ha-pw', attic: 'attic-pw' };
 
 beforeAll(async () => {
   const stateDir = join(dir, 'state');
@@ -26,6 +26,7 @@ beforeAll(async () => {
   await store.issue('satellite', 'kitchen');
   await store.issue('satellite', 'den');
   await store.issue('integration', 'home-assistant');
+  await store.issue('rhasspy', 'attic');
   const { stdout } = await promisify(execFile)(process.execPath, [HUB_BIN, 'mosquitto-acl', '--mqtt-username', 'hub'], { env: { ...process.env, HUGH_STATE_DIR: stateDir } });
   writeFileSync(join(dir, 'acl'), stdout);
   const passwords = join(dir, 'passwd');
@@ -99,5 +100,29 @@ describe('the generated Mosquitto ACL', () => {
     expect(haSaw).toEqual(['hugh/sat/kitchen/event/transcript']);
     expect(denSaw).toEqual(['hugh/sat/den/down/ctl']);
     expect(atHub).toEqual(['hugh/sat/kitchen/cmd/mute']); // the integration's forged up/ctl never arrived
+  });
+
+  it("a Rhasspy site publishes its own audio server and hotword topics and reads its own replies, nothing of another's; integrations never read its audio", async () => {
+    const hub = await login('hub');
+    const atHub = received(hub);
+    await hub.subscribeAsync(['hermes/#', 'hugh/#']);
+    const attic = await login('attic');
+    const atticSaw = received(attic);
+    await attic.subscribeAsync('hermes/audioServer/den/playBytes/#').catch(() => undefined);
+    await attic.subscribeAsync('hermes/audioServer/attic/playBytes/#');
+    const ha = await login('home-assistant');
+    const haSaw = received(ha);
+    await ha.subscribeAsync('hermes/audioServer/+/audioFrame').catch(() => undefined);
+    await ha.subscribeAsync('hermes/hotword/#');
+
+    for (const topic of ['hugh/sat/attic/up/audio', 'hermes/audioServer/den/audioFrame', 'hermes/tts/say', 'hermes/audioServer/attic/playBytes/x']) await attic.publishAsync(topic, 'x', { qos: 1 });
+    await attic.publishAsync('hermes/audioServer/attic/audioFrame', Buffer.alloc(64), { qos: 1 });
+    await attic.publishAsync('hermes/hotword/porcupine/detected', JSON.stringify({ siteId: 'attic' }), { qos: 1 });
+    await hub.publishAsync('hermes/audioServer/den/playBytes/r1', Buffer.alloc(64), { qos: 1 });
+    await hub.publishAsync('hermes/audioServer/attic/playBytes/r2', Buffer.alloc(64), { qos: 1 });
+    await waitFor(() => atHub.includes('hermes/hotword/porcupine/detected') && atticSaw.includes('hermes/audioServer/attic/playBytes/r2') && haSaw.length > 0, 'the allowed messages');
+    expect(atHub.filter((topic) => !/playBytes\/r[12]$/.test(topic))).toEqual(['hermes/audioServer/attic/audioFrame', 'hermes/hotword/porcupine/detected']);
+    expect(atticSaw).toEqual(['hermes/audioServer/attic/playBytes/r2']);
+    expect(haSaw).toEqual(['hermes/hotword/porcupine/detected']);
   });
 });

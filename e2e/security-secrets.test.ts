@@ -22,6 +22,7 @@ const SECRETS = {
   llmKey: 'sk-llm-key-config-2288',
   llmUrlPassword: 'LlmUrlPw-4417',
   convexSecret: 'convex-shared-secret-0000-1111',
+  homeAssistantToken: 'eyJhbGciOiJIUzI1NiJ9.ha-long-lived-token-3391',
 };
 let mosquitto: Mosquitto;
 let hub: HubProcess;
@@ -49,6 +50,9 @@ beforeAll(async () => {
       '  url: http://127.0.0.1:9',
       `  secret: ${SECRETS.convexSecret}`,
       '  submitTimeoutMs: 200',
+      'homeAssistant:',
+      '  url: http://127.0.0.1:9',
+      '  timeoutMs: 500',
     ].join('\n'),
     { mode: 0o600 },
   );
@@ -56,6 +60,7 @@ beforeAll(async () => {
     HUGH_STATE_DIR: stateDir,
     HUGH_MQTT_USERNAME: 'hub',
     HUGH_MQTT_PASSWORD: SECRETS.mqttPassword,
+    HUGH_HA_TOKEN: SECRETS.homeAssistantToken,
     HUGH_VAD_MODEL: sharedPath('models/silero-vad/silero_vad_v5.onnx'),
     HUGH_LOG_LEVEL: 'debug',
   });
@@ -68,7 +73,7 @@ afterAll(async () => {
 });
 
 describe('secrets stay out of the logs', () => {
-  it('no secret the hub was given appears in its debug log, through a start, a satellite, a typed question that fails over Convex and the LLM', async () => {
+  it('no secret the hub was given appears in its debug log, through a start, a satellite, a typed question that fails over Home Assistant, Convex and the LLM', async () => {
     const kitchen = await connectSatellite('kitchen', mosquitto.url, { password: passwords.kitchen! });
     try {
       const answer = await fetch(`http://127.0.0.1:${httpPort}/api/ask`, {
@@ -78,6 +83,7 @@ describe('secrets stay out of the logs', () => {
       });
       expect(answer.status).toBe(200);
       await waitFor(() => hub.lines.some((line) => line.msg === 'language model failed'), 'the LLM failure to be logged');
+      expect(hub.lines.some((line) => line.kind === 'homeAssistant' && line.msg === 'engine call failed; trying the next')).toBe(true);
     } finally {
       await kitchen.stop();
     }

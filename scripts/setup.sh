@@ -14,7 +14,8 @@ sudo_cmd=""
 packages=(sox alsa-utils libasound2-dev flite espeak-ng pocketsphinx pocketsphinx-en-us build-essential python3 ca-certificates curl)
 # mosquitto: the tests start their own broker on a free port (Debian also starts its service on 1883).
 # chromium: the dashboard test drives it headless through playwright-core.
-$want_tests && packages+=(mosquitto mosquitto-clients chromium)
+# python3-jinja2: the Home Assistant discovery test renders its templates with the engine Home Assistant uses.
+$want_tests && packages+=(mosquitto mosquitto-clients chromium python3-jinja2)
 
 missing=()
 for package in "${packages[@]}"; do

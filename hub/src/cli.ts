@@ -16,6 +16,7 @@ Usage: hugh-hub [--config FILE] [--mqtt-port N] [--http-port N] [--broker mqtt:/
        hugh-hub satellite remove ID | list
        hugh-hub integration add|rotate NAME    credentials for Home Assistant & co (events and commands, never audio)
        hugh-hub integration remove NAME
+       hugh-hub rhasspy add|rotate|remove SITE credentials for a Rhasspy 2.5 satellite (site id = username; hermes.sites)
        hugh-hub certs [HOST…]                  local CA + hub certificate in --tls-dir (default /etc/hugh/tls)
        hugh-hub certs satellite ID             a client certificate for one satellite
        hugh-hub mosquitto-acl                  the topic rules as a Mosquitto acl_file, for an external broker
@@ -41,7 +42,7 @@ async function administer(command: string, args: string[], config: HubConfig): P
     const satellites = [...new Set([...ids('satellite'), ...(config.satellites ?? []).map((satellite) => satellite.id)])];
     const acl = new TopicAcl({ topics: new Topics(config.mqtt.topicPrefix), discoveryPrefix: config.homeAssistant.discoveryPrefix, integrationPublish: config.auth.integrationPublish });
     const hubPublish = config.devices.flatMap((device) => (device.commandTopic ? [device.commandTopic] : []));
-    process.stdout.write(acl.mosquitto({ hubUser: config.mqtt.username, hubPublish, satellites, integrations: ids('integration') }));
+    process.stdout.write(acl.mosquitto({ hubUser: config.mqtt.username, hubPublish, satellites, integrations: ids('integration'), rhasspySites: [...new Set([...ids('rhasspy'), ...config.hermes.sites.map((site) => site.siteId)])] }));
     return;
   }
   const kind = command as Principal['kind'];
@@ -57,6 +58,7 @@ async function administer(command: string, args: string[], config: HubConfig): P
     out(`  username: ${id}`);
     out(`  password: ${password}`);
     if (kind === 'satellite') out(`  on the satellite: HUGH_SATELLITE_ID=${id} HUGH_SATELLITE_PASSWORD=${password}`);
+    if (kind === 'rhasspy') out(`  in Rhasspy (Settings → MQTT: External): site id ${id}, this username and password; and in the hub's config: hermes.sites: [{ siteId: ${id} }]`);
     out('A running hub picks this up at once (it watches the file); connections with an old password are closed.');
     return;
   }
@@ -81,7 +83,7 @@ async function main(): Promise<void> {
   }
   const [command, ...args] = loaded.positionals;
   if (command === 'doctor') process.exit((await hubDoctor(loaded, { write })) ? 0 : 1);
-  if (command === 'satellite' || command === 'integration' || command === 'certs' || command === 'mosquitto-acl') return administer(command, args, loaded.config);
+  if (command === 'satellite' || command === 'integration' || command === 'rhasspy' || command === 'certs' || command === 'mosquitto-acl') return administer(command, args, loaded.config);
   if (command) throw new HughError('HUGH_ERR_CONFIG_INVALID', `unknown command ${JSON.stringify(command)} (see --help)`);
   const logger = createLogger('hub');
   for (const warning of loaded.warnings) logger.warn(warning);

@@ -236,12 +236,52 @@ export const HubConfigSchema = z
         /** Publish MQTT discovery so satellites appear in Home Assistant as devices. */
         enabled: z.boolean().default(true),
         discoveryPrefix: z.string().regex(/^[A-Za-z0-9_-]+$/).default('homeassistant'),
+        /** The hub's dashboard as Home Assistant links it (each device's `configuration_url`); unset: see `dashboardUrl()`. */
+        dashboardUrl: z.url({ protocol: /^https?$/ }).optional(),
+        /** Home Assistant itself (http://homeassistant.local:8123): with a token, a dispatch stage that hands it what no local intent matched. */
+        url: z.url({ protocol: /^https?$/ }).optional(),
+        /** A long-lived access token (Home Assistant: your profile → Security). A secret: redacted in logs. */
+        token: z.string().min(20).optional(),
+        /** Longest wait for Home Assistant's answer; beyond it the next stage answers. */
+        timeoutMs: z.int().min(100).max(30_000).default(1_500),
+        /** How long Home Assistant is skipped after a failure or time-out before one trial call. */
+        halfOpenAfterMs: z.int().min(1_000).default(15_000),
+        /** Conversation agent (`conversation.home_assistant`, an LLM agent's id); unset: Home Assistant's default. */
+        agentId: z.string().min(1).max(255).optional(),
+        /** Language of the request; unset: `stt.language`, else Home Assistant's own. */
+        language: z.string().min(2).max(16).optional(),
+        /**
+         * Tell Home Assistant which satellite heard the question (its device, found by the identifiers
+         * of discovery), so "the lights" are that device's area's lights: over the WebSocket API, as
+         * Home Assistant's own satellites do. Off, or for a satellite it does not know: the REST API.
+         */
+        deviceContext: z.boolean().default(true),
+      })
+      .prefault({})
+      .refine((ha) => !ha.url === !ha.token, { message: 'homeAssistant.url and homeAssistant.token go together', path: ['token'] }),
+    /** Where a transcript goes, in order: the first stage that answers wins (Home Assistant only with homeAssistant.url). */
+    dispatch: z
+      .strictObject({
+        order: z
+          .array(z.enum(['local', 'homeAssistant', 'llm']))
+          .min(1)
+          .default(['local', 'homeAssistant', 'llm'])
+          .refine((order) => new Set(order).size === order.length, 'each stage once')
+          .refine((order) => order.at(-1) === 'llm', 'ends with llm (it always answers, if only with an apology)'),
       })
       .prefault({}),
     hermes: z
       .strictObject({
-        /** Rhasspy's Hermes topics: hotword/detected and asr/textCaptured out, tts/say in. */
+        /** Rhasspy's Hermes topics: hotword/detected, asr/textCaptured and intents out, tts/say in (answered by tts/sayFinished). */
         enabled: z.boolean().default(false),
+        /**
+         * Rhasspy 2.5 satellites the hub serves as its own: their audioServer WAV chunks become turns,
+         * woken by their hotword, answered with playBytes. A site logs in as `hugh-hub rhasspy add <siteId>`.
+         */
+        sites: z
+          .array(z.strictObject({ siteId: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, - and _ (it is the satellite id too)'), room: z.string().min(1).max(64).optional() }))
+          .default([])
+          .refine((sites) => new Set(sites.map((site) => site.siteId)).size === sites.length, 'each siteId once'),
       })
       .prefault({}),
     limits: z
@@ -336,10 +376,28 @@ export const HUB_OPTIONS: OptionSpec[] = [
   { flag: 'tls-only', env: 'HUGH_TLS_ONLY', path: 'tls.only', type: 'boolean', description: 'no plain MQTT or HTTP listeners' },
   { flag: 'convex-url', env: 'HUGH_CONVEX_URL', path: 'convex.url', type: 'string', description: 'Convex deployment (https://….convex.cloud or a self-hosted backend); unset: local dispatcher' },
   { flag: 'convex-secret', env: 'HUGH_CONVEX_SECRET', path: 'convex.secret', type: 'string', description: 'the shared secret set in the deployment (prefer the env var: flags show in ps)' },
+  { flag: 'ha-url', env: 'HUGH_HA_URL', path: 'homeAssistant.url', type: 'string', description: 'Home Assistant (http://homeassistant.local:8123): its conversation API answers what no local intent matched' },
+  { flag: 'ha-token', env: 'HUGH_HA_TOKEN', path: 'homeAssistant.token', type: 'string', description: 'a long-lived access token for it (prefer the env var: flags show in ps)' },
   { flag: 'max-utterance-ms', env: 'HUGH_MAX_UTTERANCE_MS', path: 'turn.maxUtteranceMs', type: 'int', description: 'longest utterance accepted (default 15000)' },
   { flag: 'state-dir', env: 'HUGH_STATE_DIR', path: 'state.dir', type: 'string', description: 'where credentials, timers and the outbox are kept (default /var/lib/hugh/state installed, .cache/state in a checkout)' },
 ];
 
 export function loadHubConfig(argv: string[], env: NodeJS.ProcessEnv) {
   return loadConfig(HubConfigSchema, { argv, env, specs: HUB_OPTIONS, configEnv: HUB_CONFIG_ENV });
+}
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
+
+/**
+ * The dashboard's URL for Home Assistant's device pages: `homeAssistant.dashboardUrl`, else derived
+ * from `http.host` when the hub listens on one address (or name) others can reach. Listening on
+ * every interface (the default) names no address a phone could use, so it is left unset then.
+ */
+export function dashboardUrl(config: HubConfig): string | undefined {
+  if (config.homeAssistant.dashboardUrl) return config.homeAssistant.dashboardUrl;
+  const host = config.http.host;
+  const tlsOnly = config.tls.only;
+  const port = tlsOnly ? config.tls.httpPort : config.http.port;
+  if (WILDCARD_HOSTS.has(host) || host === 'localhost' || host.startsWith('127.') || host === '::1' || port === 0) return undefined;
+  return `${tlsOnly ? 'https' : 'http'}://${isIP(host) === 6 ? `[${host}]` : host}:${port}/`;
 }

@@ -96,13 +96,16 @@ function ttsCheck(engine: TtsEngineConfig, timeoutMs: number): DoctorCheck {
   }
 }
 
-/** One check per STT and TTS engine, in chain order, and one for the language model. */
+/** One check per STT and TTS engine, in chain order, one for Home Assistant's API when it is a dispatch stage, and one for the language model. */
 export function engineChecks(config: HubConfig, timeoutMs: number): DoctorCheck[] {
   const llm = config.llm;
+  const ha = config.homeAssistant;
+  const haFix = 'check homeAssistant.url (HUGH_HA_URL) and homeAssistant.token (HUGH_HA_TOKEN: a long-lived access token, from your Home Assistant profile → Security); without it the next dispatch stage answers';
   const llmFix = `start ${llm.api === 'ollama' ? 'Ollama (ollama serve)' : 'the OpenAI-compatible server'} or set llm.url (--llm-url); without it only local intents are answered${config.convex.url ? ' when Convex is unreachable' : ''}`;
   return [
     ...config.stt.engines.map((engine) => sttCheck(engine, timeoutMs)),
     ...config.tts.engines.map((engine) => ttsCheck(engine, timeoutMs)),
+    ...(ha.url && ha.token ? [{ name: `home assistant ${ha.url}`, run: () => httpHealth(ha.url!, '/api/', timeoutMs, haFix, ha.token) }] : []),
     { name: `llm ${llm.api} ${llm.url}`, run: () => httpHealth(llm.url, llm.api === 'ollama' ? '/api/tags' : '/v1/models', timeoutMs, llmFix, llm.apiKey) },
   ];
 }

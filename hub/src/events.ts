@@ -5,7 +5,7 @@ import type { WakeInfo } from './session/turn.js';
 
 /** What happens in the hub, for integrations (MQTT events, Home Assistant), metrics and the dashboard. */
 export interface HubEventMap {
-  'satellite-online': [satelliteId: string, info: { room: string | undefined; softwareVersion: string; transport: 'mqtt' | 'ws' }];
+  'satellite-online': [satelliteId: string, info: { room: string | undefined; softwareVersion: string; transport: 'mqtt' | 'ws' | 'hermes' }];
   'satellite-offline': [satelliteId: string];
   state: [satelliteId: string, state: SatelliteState];
   wake: [satelliteId: string, wake: WakeInfo & { turnId: number }];
@@ -13,8 +13,8 @@ export interface HubEventMap {
   turn: [record: TurnRecord];
   'arbitration-lost': [satelliteId: string, turnId: number, winner: string];
   volume: [satelliteId: string, percent: number];
-  /** A local intent matched (published on event/intent and hermes/intent/<name>). */
-  intent: [satelliteId: string, intent: { name: string; slots: Record<string, string> }];
+  /** A local intent answered `input`, the words heard (published on event/intent and hermes/intent/<name>). */
+  intent: [satelliteId: string, intent: { name: string; slots: Record<string, string> }, input: string];
   /** A mapped device's own payload for its own topic. */
   'device-command': [topic: string, payload: string];
   /** A command for a satellite from inside the hub (a spoken "volume 40"), run like an MQTT one. */

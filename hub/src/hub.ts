@@ -5,7 +5,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import { redactUrl, type Logger } from '@hugh/common';
 import { HughError, Topics } from '@hugh/protocol';
-import type { HubConfig } from './config.js';
+import { dashboardUrl, type HubConfig } from './config.js';
 import { DrainTurnHandler } from './drain-handler.js';
 import { dashboardRoutes } from './dashboard/dashboard-routes.js';
 import { httpServerOptions, listen, routeRequests, sendJson } from './http-server.js';
@@ -19,6 +19,7 @@ import { SessionManager } from './session/session-manager.js';
 import type { HubContext, HubServices, ServicesFactory } from './services.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './transport/embedded-broker.js';
 import { AedesBus, ExternalBus, type MqttBus } from './transport/mqtt-bus.js';
+import { HermesTransport } from './transport/hermes-transport.js';
 import { MqttTransport } from './transport/mqtt-transport.js';
 import { WsTransport } from './transport/ws-transport.js';
 import { newCounters } from './counters.js';
@@ -246,9 +247,12 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
     await mqtt.start();
     await new CommandHandler(bus, topics, sessions, events, logger).start();
     new EventPublisher(bus, topics, events).start();
-    const homeAssistant = new HomeAssistantDiscovery(bus, topics, events, config.homeAssistant.discoveryPrefix, config.satellites ? new Set(config.satellites.map((satellite) => satellite.id)) : undefined);
+    const homeAssistant = new HomeAssistantDiscovery(bus, topics, events, { discoveryPrefix: config.homeAssistant.discoveryPrefix, satellites: config.satellites, dashboardUrl: dashboardUrl(config), hubVersion: HUB_VERSION });
     if (config.homeAssistant.enabled) await homeAssistant.start();
-    if (config.hermes.enabled) await new HermesBridge(bus, events, sessions, logger).start();
+    // Rhasspy: the Hermes topics (events, tts/say), and Rhasspy 2.5 satellites served as satellites.
+    const hermesSites = config.hermes.sites;
+    if (config.hermes.enabled) await new HermesBridge(bus, events, sessions, logger, new Set(hermesSites.map((site) => site.siteId))).start();
+    if (hermesSites.length > 0) await new HermesTransport(bus, hermesSites, sessions, logger).start();
     bus.publish(topics.hub('availability'), 'online', { retain: true, qos: 1 });
 
     const revoke = () => {

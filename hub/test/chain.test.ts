@@ -55,6 +55,20 @@ describe('engine chain failover', () => {
     const turn = new AbortController();
     setTimeout(() => turn.abort('wake-word'), 100);
     await expect(chain.run((stt, signal) => stt.transcribe(new Int16Array(160), { signal }), turn.signal)).rejects.toMatchObject({ code: 'HUGH_ERR_CANCELLED' });
+    // Regression: cockatiel's timeout policy reported the caller's abort as a time-out, and the breaker opened on a barge-in.
+    expect(chain.status().map((status) => status.state)).toEqual(['closed', 'closed']);
+    const silent = {
+      name: 'silent',
+      async *synthesize(_text: string, { signal }: { signal: AbortSignal }) {
+        await new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
+        yield 0;
+      },
+    };
+    const streaming = new EngineChain('tts', [{ engine: silent, timeoutMs: 5_000 }], silentLogger());
+    const bargeIn = new AbortController();
+    setTimeout(() => bargeIn.abort('wake-word'), 100);
+    await expect((async () => { for await (const _ of streaming.stream((tts, signal) => tts.synthesize('x', { signal }), bargeIn.signal)) void _; })()).rejects.toMatchObject({ code: 'HUGH_ERR_CANCELLED' });
+    expect(streaming.status()[0]!.state).toBe('closed');
   });
 
   // Regression: cockatiel aborts a call's signal when the call settles, and that ended every stream after its first chunk.

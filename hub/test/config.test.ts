@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadHubConfig } from '@hugh/hub';
+import { HubConfigSchema, dashboardUrl, loadHubConfig } from '@hugh/hub';
 
 describe('hub config', () => {
   it('has working defaults', () => {
@@ -49,5 +49,32 @@ describe('hub config', () => {
     expect(() => load({})).toThrow(/tts\.engines\.0\.speakerFile.*an OuteTTS speaker profile is required/);
     expect(() => load({ speakerFile: '/etc/hugh/speaker.json', version: '0.4' })).toThrow(/tts\.engines\.0\.version/);
     expect(load({ speakerFile: '/etc/hugh/speaker.json' }).tts.engines[0]).toMatchObject({ speakerFile: '/etc/hugh/speaker.json', version: '0.2' });
+  });
+
+  it('takes Home Assistant from HUGH_HA_URL and HUGH_HA_TOKEN, and wants both or neither', () => {
+    const token = 'eyJhbGciOiJIUzI1NiJ9.test-token-for-config';
+    const { config } = loadHubConfig([], { HUGH_HA_URL: 'http://homeassistant.local:8123', HUGH_HA_TOKEN: token });
+    expect(config.homeAssistant).toMatchObject({ url: 'http://homeassistant.local:8123', token, timeoutMs: 1_500, deviceContext: true });
+    expect(() => loadHubConfig([], { HUGH_HA_URL: 'http://homeassistant.local:8123' })).toThrow(/homeAssistant\.token .*: homeAssistant\.url and homeAssistant\.token go together/);
+  });
+
+  it.each([
+    [['llm', 'local'], /dispatch\.order .*: ends with llm/],
+    [['local', 'local', 'llm'], /dispatch\.order .*: each stage once/],
+    [['local', 'wikipedia', 'llm'], /dispatch\.order\.1/],
+  ])('refuses the dispatch order %j, naming the field', (order, message) => {
+    const dir = mkdtempSync(join(tmpdir(), 'hugh-config-'));
+    const file = join(dir, 'hub.json');
+    writeFileSync(file, JSON.stringify({ dispatch: { order } }));
+    expect(() => loadHubConfig(['--config', file], {})).toThrow(message);
+  });
+
+  it('links Home Assistant to the dashboard only at an address others can reach', () => {
+    const url = (config: Record<string, unknown>) => dashboardUrl(HubConfigSchema.parse(config));
+    expect(url({})).toBeUndefined(); // 0.0.0.0: every interface, none named
+    expect(url({ http: { host: '127.0.0.1' } })).toBeUndefined();
+    expect(url({ http: { host: '192.168.1.20', port: 8750 } })).toBe('http://192.168.1.20:8750/');
+    expect(url({ http: { host: 'fd00::20' } })).toBe('http://[fd00::20]:8750/');
+    expect(url({ http: { host: 'hub.lan' }, homeAssistant: { dashboardUrl: 'https://voice.example.lan/' } })).toBe('https://voice.example.lan/');
   });
 });

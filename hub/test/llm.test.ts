@@ -113,6 +113,19 @@ describe('OpenAI /v1/chat/completions adapter (SSE wire format against a local s
     const text = await answer(new LlmReplies(new OpenAiChat(server.url, 'm'), options), 'hello');
     expect(text.endsWith(CANT_REACH) || text.endsWith('Sorry, I lost my train of thought.')).toBe(true);
   });
+
+  // Regression: older vLLM streams its error as a bare `{object: "error"}` then [DONE], which read as an empty or cut answer.
+  it("recognises vLLM's older error object in the stream as an error, mid-answer too", async () => {
+    const vllmError = { object: 'error', message: "This model's maximum context length is 8192 tokens", type: 'BadRequestError', param: null, code: 400 };
+    server = await fakeHttpServer((_request, res) => void res.writeHead(200, { 'content-type': 'text/event-stream' }).end(sse(vllmError, '[DONE]')));
+    const pieces = new OpenAiChat(server.url, 'm').chat([{ role: 'user', content: 'hello' }], { signal: new AbortController().signal });
+    await expect((async () => { for await (const _ of pieces) void _; })()).rejects.toMatchObject({ code: 'HUGH_ERR_ENGINE_UNAVAILABLE', message: expect.stringContaining('maximum context length is 8192 tokens') });
+    expect(await answer(new LlmReplies(new OpenAiChat(server.url, 'm'), options), 'hello')).toBe(CANT_REACH);
+
+    await server.close();
+    server = await fakeHttpServer((_request, res) => void res.writeHead(200, { 'content-type': 'text/event-stream' }).end(sse({ choices: [{ delta: { content: 'Once upon a time' } }] }, vllmError, '[DONE]')));
+    expect(await answer(new LlmReplies(new OpenAiChat(server.url, 'm'), options), 'tell me a story')).toBe('Once upon a time Sorry, I lost my train of thought.');
+  });
 });
 
 describe('LlmReplies with a cancelled turn', () => {

@@ -54,6 +54,16 @@ describe('local intents', () => {
     expect(intents).toEqual(['HassTurnOn {"device":"garage door"}']);
   });
 
+  it('with Home Assistant next, leaves a device it does not know to it, publishing no intent it did not answer', async () => {
+    const events = new HubEvents();
+    const intents: string[] = [];
+    events.on('intent', (_id, intent, input) => intents.push(`${intent.name} ${input}`));
+    const replies = new LocalIntentReplies(echo, { devices, events, unknownDevices: 'next' });
+    expect(await ask(replies, 'turn on the garage door')).toBe('You asked: turn on the garage door.');
+    expect(await ask(replies, 'turn on the kitchen lights')).toBe('Turning on the kitchen lights.');
+    expect(intents).toEqual(['HassTurnOn turn on the kitchen lights']);
+  });
+
   it('answers time and date, sets the volume through a command, repeats the last answer', async () => {
     const { replies, commands } = setup();
     expect(await ask(replies, 'what time is it')).toBe("It's 5:05 PM.");

@@ -75,8 +75,28 @@ describe('the rule table', () => {
     for (const filter of ['hugh/sat/+/+/audio', 'hugh/sat/+/up/audio', 'hugh/#', '#', '$hugh/#', '$SYS/#', 'hermes/#', 'hermes/audioServer/+/audioFrame']) expect(acl.maySubscribe(ha, filter), filter).toBe(false);
   });
 
+  it("lets a Rhasspy site publish its own audio, playFinished and wake word (naming its own site), and read its own replies and the hub's toggles", () => {
+    const site: Actor = { role: 'rhasspy', id: 'attic' };
+    const detected = (siteId: string) => Buffer.from(JSON.stringify({ modelId: 'porcupine', siteId }));
+    for (const topic of ['hermes/audioServer/attic/audioFrame', 'hermes/audioServer/attic/playFinished', 'hermes/error/hotword']) expect(acl.mayPublish(site, topic), topic).toEqual({ ok: true });
+    expect(acl.mayPublish(site, 'hermes/hotword/porcupine/detected', detected('attic'))).toEqual({ ok: true });
+    // Waking another room (and so listening in on it) is refused from the payload.
+    expect(acl.mayPublish(site, 'hermes/hotword/porcupine/detected', detected('kitchen'))).toMatchObject({ ok: false, code: 'HUGH_ERR_NOT_AUTHORIZED', reason: expect.stringMatching(/own wake word/) });
+    expect(acl.mayPublish(site, 'hermes/hotword/porcupine/detected', Buffer.from('not json'))).toMatchObject({ ok: false });
+    for (const topic of ['hermes/audioServer/kitchen/audioFrame', 'hermes/audioServer/attic/playBytes/1', 'hermes/tts/say', 'hermes/hotword/toggleOn', 'hugh/sat/attic/up/audio', 'hugh/sat/attic/cmd/say', 'homeassistant/status']) {
+      expect(acl.mayPublish(site, topic), topic).toMatchObject({ ok: false, code: 'HUGH_ERR_NOT_AUTHORIZED' });
+    }
+    for (const filter of ['hermes/audioServer/attic/playBytes/#', 'hermes/audioServer/attic/audioFrame', 'hermes/hotword/toggleOff', 'hermes/asr/startListening']) expect(acl.maySubscribe(site, filter), filter).toBe(true);
+    for (const filter of ['hermes/audioServer/kitchen/playBytes/#', 'hermes/audioServer/+/audioFrame', 'hermes/#', 'hugh/sat/+/event/#', 'hermes/intent/#']) expect(acl.maySubscribe(site, filter), filter).toBe(false);
+    // Integrations may read Rhasspy's errors, still never its audio.
+    expect(acl.maySubscribe(ha, 'hermes/error/#')).toBe(true);
+    expect(acl.maySubscribe(ha, 'hermes/audioServer/attic/audioFrame')).toBe(false);
+  });
+
   it('prints a Mosquitto ACL with one block per login and no pattern lines', () => {
-    const text = acl.mosquitto({ hubUser: 'hugh-hub', hubPublish: ['zigbee2mqtt/kitchen_lights/set'], satellites: ['kitchen'], integrations: ['home-assistant'] });
+    const text = acl.mosquitto({ hubUser: 'hugh-hub', hubPublish: ['zigbee2mqtt/kitchen_lights/set'], satellites: ['kitchen'], integrations: ['home-assistant'], rhasspySites: ['attic'] });
+    expect(text).toContain('user attic\ntopic write hermes/audioServer/attic/audioFrame\ntopic write hermes/audioServer/attic/playFinished\ntopic write hermes/hotword/+/detected\n');
+    expect(text).toMatch(/topic read hermes\/audioServer\/attic\/playBytes\/#\n/);
     expect(text).not.toMatch(/^pattern /m);
     expect(text).toContain('user hugh-hub\ntopic readwrite hugh/#\ntopic readwrite homeassistant/#\ntopic readwrite hermes/#\ntopic readwrite zigbee2mqtt/kitchen_lights/set\n');
     expect(text).toContain(

@@ -5,7 +5,9 @@ import type { ChatMessage, ChatModel } from './chat-model.js';
 
 /**
  * OpenAI-compatible `POST /v1/chat/completions {stream: true}` (vLLM, llama.cpp server, Ollama's
- * /v1): server-sent events `data: {choices: [{delta: {content}}]}` … `data: [DONE]`.
+ * /v1): server-sent events `data: {choices: [{delta: {content}}]}` … `data: [DONE]`. An error in the
+ * stream comes as OpenAI's `{error: {message}}` or, from older vLLM, as a bare error object
+ * `{object: "error", message, type, code}` (which has no `choices` and would otherwise end the answer empty).
  */
 export class OpenAiChat implements ChatModel {
   readonly name: string;
@@ -27,8 +29,10 @@ export class OpenAiChat implements ChatModel {
     });
     for await (const event of sseData(this.name, response)) {
       if (event === '[DONE]') return;
-      const data = sseJson<{ choices?: { delta?: { content?: unknown } }[]; error?: { message?: unknown } }>(this.name, event);
+      const data = sseJson<{ choices?: { delta?: { content?: unknown } }[]; error?: { message?: unknown }; object?: unknown; message?: unknown }>(this.name, event);
       if (data.error) throw new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', `${this.name}: ${String(data.error.message ?? 'error')}`);
+      // vLLM's older error shape: {object: "error", message, type, code}.
+      if (data.object === 'error') throw new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', `${this.name}: ${String(data.message ?? 'error')}`);
       const content = data.choices?.[0]?.delta?.content;
       if (typeof content === 'string' && content) yield content;
     }

@@ -70,9 +70,7 @@ export class EngineChain<E extends { name: string }> {
     for (const entry of this.entries) {
       if (signal.aborted) break;
       try {
-        // The caller's signal is not cockatiel's: a cancel must reach the engine, never the breaker,
-        // and cockatiel reports a cancelled execution as a failure like a timeout.
-        const value = await entry.policy.execute(({ signal: callSignal }) => call(entry.engine, AbortSignal.any([callSignal, signal])).catch((error: unknown) => this.asCancel(error, signal)));
+        const value = await entry.policy.execute(({ signal: policySignal }) => this.untilCancelled(call(entry.engine, AbortSignal.any([policySignal, signal])), signal));
         return { value: value as T, engine: entry.engine.name };
       } catch (error) {
         if (signal.aborted) break;
@@ -105,9 +103,9 @@ export class EngineChain<E extends { name: string }> {
           const onAbort = () => controller.abort(policySignal.reason);
           policySignal.addEventListener('abort', onAbort, { once: true });
           unlink = () => policySignal.removeEventListener('abort', onAbort);
-          return iterator.next().then(
-            (result) => (unlink(), result),
-            (error: unknown) => this.asCancel(error, signal),
+          return this.untilCancelled(
+            iterator.next().then((result) => (unlink(), result)),
+            signal,
           );
         });
       } catch (error) {
@@ -146,6 +144,21 @@ export class EngineChain<E extends { name: string }> {
       timer = setTimeout(() => reject(new HughError('HUGH_ERR_TIMEOUT', `silent for ${entry.timeoutMs} ms`)), entry.timeoutMs);
     });
     return Promise.race([iterator.next().catch((error: unknown) => this.asCancel(error, signal)), silent]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * The call, or HUGH_ERR_CANCELLED as soon as the caller cancels. The caller's signal is not handed
+   * to cockatiel: its timeout policy reports a parent's abort as a time-out, which the breaker would
+   * count against the engine.
+   */
+  private untilCancelled<T>(call: Promise<T>, signal: AbortSignal): Promise<T> {
+    let onAbort = () => undefined as void;
+    const cancelled = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new HughError('HUGH_ERR_CANCELLED', `${this.kind}: turn cancelled`));
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    return Promise.race([call.catch((error: unknown) => this.asCancel(error, signal)), cancelled]).finally(() => signal.removeEventListener('abort', onAbort));
   }
 
   /** An adapter's error after the caller cancelled is a cancellation, whatever the adapter made of its aborted request. */

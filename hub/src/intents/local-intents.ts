@@ -18,10 +18,23 @@ export interface DeviceConfig {
 
 const ACTIONS = { HassTurnOn: ['Turning on', 'payloadOn'], HassTurnOff: ['Turning off', 'payloadOff'], HassToggle: ['Toggling', 'payloadToggle'] } as const;
 
+export interface LocalIntentOptions {
+  devices: DeviceConfig[];
+  events?: HubEvents;
+  now?: () => Date;
+  timers?: TimerService;
+  /**
+   * A device intent for a device not in `devices`: 'answer' says it is unknown; 'next' leaves it to
+   * the next stage (Home Assistant, which knows the house's devices). Default 'answer'.
+   */
+  unknownDevices?: 'answer' | 'next';
+}
+
 /**
  * Answers what a home asks most without a language model, in milliseconds: time, date, devices
  * (published for home automation, and to the device's own topic when it is mapped), volume, stop,
- * repeat. Anything else goes to `fallback`. Every match is published as an `intent` event.
+ * repeat. Anything else goes to `fallback`. Every intent answered here is published as an `intent`
+ * event (with the words that matched); one left to the next stage is not, since another acts on it.
  */
 export class LocalIntentReplies implements ReplyGenerator {
   private readonly matcher = new IntentMatcher();
@@ -29,21 +42,22 @@ export class LocalIntentReplies implements ReplyGenerator {
 
   constructor(
     private readonly fallback: ReplyGenerator,
-    private readonly options: { devices: DeviceConfig[]; events?: HubEvents; now?: () => Date; timers?: TimerService },
+    private readonly options: LocalIntentOptions,
   ) {}
 
   async *reply(transcript: string, context: ReplyContext): AsyncIterable<string> {
     const intent = this.matcher.match(transcript);
-    if (intent) this.options.events?.emit('intent', context.satelliteId, intent);
     let text = '';
     if (intent && intent.name !== 'HassRepeat') {
       const answer = this.answer(intent, context);
       if (answer !== undefined) {
+        this.options.events?.emit('intent', context.satelliteId, intent, transcript);
         this.lastReply.set(context.satelliteId, answer);
         if (answer) yield answer;
         return;
       }
     } else if (intent?.name === 'HassRepeat') {
+      this.options.events?.emit('intent', context.satelliteId, intent, transcript);
       yield this.lastReply.get(context.satelliteId) ?? "I haven't said anything yet.";
       return;
     }
@@ -97,7 +111,7 @@ export class LocalIntentReplies implements ReplyGenerator {
       case 'HassToggle': {
         const spoken = intent.slots.device!;
         const device = this.findDevice(spoken, context.room);
-        if (!device) return `I don't know a device called ${spoken}.`;
+        if (!device) return this.options.unknownDevices === 'next' ? undefined : `I don't know a device called ${spoken}.`;
         const [verb, payloadKey] = ACTIONS[intent.name];
         const payload = device[payloadKey] ?? (payloadKey === 'payloadOn' ? 'ON' : payloadKey === 'payloadOff' ? 'OFF' : 'TOGGLE');
         if (device.commandTopic) this.options.events?.emit('device-command', device.commandTopic, payload);

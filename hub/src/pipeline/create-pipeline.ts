@@ -19,6 +19,7 @@ import { LocalIntentReplies } from '../intents/local-intents.js';
 import { TimerService } from '../intents/timers.js';
 import { createDispatch } from '../dispatch/create-dispatch.js';
 import { PrefetchingReplies } from '../dispatch/prefetching-replies.js';
+import { createReplyStages } from '../dispatch/reply-stages.js';
 import { DebugRecorder } from './debug-recorder.js';
 import type { ReplyGenerator } from './replies.js';
 import type { HubContext, HubServices } from '../services.js';
@@ -89,10 +90,18 @@ export async function createPipeline(config: HubConfig, logger: Logger, hub: Hub
     const seen = dispatch.satelliteSeen;
     hub.events.on('satellite-online', (satelliteId, info) => seen(satelliteId, info.room));
   }
-  // The language model may start on a speculative transcript; local intents and Home Assistant act, so they wait for the commit.
+  // Dispatch stages (local intents → Home Assistant → LLM, per dispatch.order). Only the language model
+  // may start on a speculative transcript (held until the commit): local intents and Home Assistant
+  // act on what they hear, so they run on the committed transcript alone.
   const prefetch = config.turn.preemptiveLlm ? new PrefetchingReplies(dispatch.replies) : undefined;
-  const local = new LocalIntentReplies(prefetch ?? dispatch.replies, { devices: config.devices, timers, events: hub.events });
-  const replies = options.replies ?? local;
+  let local: LocalIntentReplies | undefined;
+  const stages = createReplyStages(config, {
+    llm: prefetch ?? dispatch.replies,
+    local: (next, unknownDevices) => (local = new LocalIntentReplies(next, { devices: config.devices, timers, events: hub.events, unknownDevices })),
+    logger,
+    onFailover: onFailover('homeAssistant'),
+  });
+  const replies = options.replies ?? stages.replies;
   const recorder = config.debug.recordAudio ? new DebugRecorder(config.debug.recordDir ?? join(config.state.dir, 'recordings'), config.debug.retentionDays, logger) : undefined;
   const speaker = new ReplySpeaker(tts, logger, { firstPhraseMinWords: config.tts.firstPhraseMinWords, firstPhraseMaxWords: config.tts.firstPhraseMaxWords });
   const pipeline = new VoicePipeline({
@@ -102,7 +111,7 @@ export async function createPipeline(config: HubConfig, logger: Logger, hub: Hub
     stt,
     speaker,
     replies,
-    ...(options.replies ? {} : { understands: (transcript: string, room: string | undefined) => local.understands(transcript, room) }),
+    ...(options.replies || !local ? {} : { understands: (transcript: string, room: string | undefined) => local!.understands(transcript, room) }),
     ...(prefetch && !options.replies ? { prefetch } : {}),
     ...(config.stt.language ? { language: config.stt.language } : {}),
     logger,
@@ -121,7 +130,7 @@ export async function createPipeline(config: HubConfig, logger: Logger, hub: Hub
       for await (const piece of replies.reply(text, { satelliteId: satelliteId ?? 'dashboard', room: undefined, signal })) reply += piece;
       return reply.trim();
     },
-    health: () => ({ stt: stt.status(), tts: tts.status(), ...(dispatch.health ? { dispatch: dispatch.health() } : {}) }),
+    health: () => ({ stt: stt.status(), tts: tts.status(), ...(dispatch.health ? { dispatch: dispatch.health() } : {}), ...(stages.homeAssistant ? { homeAssistant: stages.homeAssistant.status() } : {}) }),
     async close() {
       timers.close();
       recorder?.close();

@@ -1,16 +1,22 @@
 import type { ErrorCode, Topics } from '@hugh/protocol';
 import { filterCovers, filterMatches } from '../transport/mqtt-filter.js';
 
-/** Who a broker client is: a satellite (its own namespace only) or an integration (events and commands). */
-export type Actor = { role: 'satellite'; id: string } | { role: 'integration'; id: string | undefined };
+/**
+ * Who a broker client is: a satellite (its own namespace only), a Rhasspy site (its own Hermes
+ * audio server and hotword topics) or an integration (events and commands).
+ */
+export type Actor = { role: 'satellite'; id: string } | { role: 'rhasspy'; id: string } | { role: 'integration'; id: string | undefined };
 
 export interface TopicRule {
   role: Actor['role'];
   access: 'publish' | 'subscribe';
-  /** An MQTT filter; `{id}` stands for the satellite's own id. */
+  /** An MQTT filter; `{id}` stands for the satellite's or site's own id. */
   filter: string;
   why: string;
 }
+
+/** Where a Rhasspy site's wake word is published: its topic names the wake word, its payload the site. */
+const HOTWORD_DETECTED = 'hermes/hotword/+/detected';
 
 export type AclVerdict = { ok: true } | { ok: false; code: ErrorCode; reason: string };
 
@@ -38,6 +44,7 @@ export class TopicAcl {
     const ha = settings.discoveryPrefix;
     const satellite = (access: TopicRule['access'], filter: string, why: string): TopicRule => ({ role: 'satellite', access, filter, why });
     const integration = (access: TopicRule['access'], filter: string, why: string): TopicRule => ({ role: 'integration', access, filter, why });
+    const rhasspy = (access: TopicRule['access'], filter: string, why: string): TopicRule => ({ role: 'rhasspy', access, filter, why });
     this.rules = [
       satellite('publish', `${p}/sat/{id}/up/ctl`, 'its control messages to the hub'),
       satellite('publish', `${p}/sat/{id}/up/audio`, 'its audio, after the wake word'),
@@ -58,20 +65,40 @@ export class TopicAcl {
       integration('subscribe', `${p}/hub/error`, 'answers to bad commands'),
       integration('subscribe', `${p}/hub/capability`, 'full, degraded or down, with the reasons'),
       integration('subscribe', `${ha}/#`, "discovery configs, as Home Assistant's MQTT integration reads them"),
-      ...['hotword', 'asr', 'intent', 'nlu', 'tts', 'dialogueManager'].map((kind) => integration('subscribe', `hermes/${kind}/#`, 'Rhasspy events (never audioServer: it carries audio)')),
+      ...['hotword', 'asr', 'intent', 'nlu', 'tts', 'dialogueManager', 'error'].map((kind) => integration('subscribe', `hermes/${kind}/#`, 'Rhasspy events (never audioServer: it carries audio)')),
+      rhasspy('publish', 'hermes/audioServer/{id}/audioFrame', 'its microphone, as WAV chunks'),
+      rhasspy('publish', 'hermes/audioServer/{id}/playFinished', 'a reply has been played'),
+      rhasspy('publish', HOTWORD_DETECTED, 'its wake word (the embedded broker checks that the payload names its own site)'),
+      rhasspy('publish', 'hermes/error/+', "its services' errors"),
+      rhasspy('subscribe', 'hermes/audioServer/{id}/audioFrame', 'its own microphone, which its wake word service listens to'),
+      rhasspy('subscribe', 'hermes/audioServer/{id}/playBytes/#', 'replies to play'),
+      rhasspy('subscribe', 'hermes/hotword/toggleOn', 'wake word on again (after a reply, or unmuted)'),
+      rhasspy('subscribe', 'hermes/hotword/toggleOff', 'wake word off (a turn, a reply, muted)'),
+      rhasspy('subscribe', 'hermes/asr/startListening', 'stream to the hub (a microphone sending over UDP switches to MQTT)'),
+      rhasspy('subscribe', 'hermes/asr/stopListening', 'stop streaming'),
     ];
   }
 
   private allowed(actor: Actor, access: TopicRule['access']): string[] {
-    return this.rules.filter((rule) => rule.role === actor.role && rule.access === access).map((rule) => (actor.role === 'satellite' ? rule.filter.replaceAll('{id}', actor.id) : rule.filter));
+    return this.rules.filter((rule) => rule.role === actor.role && rule.access === access).map((rule) => (actor.id !== undefined ? rule.filter.replaceAll('{id}', actor.id) : rule.filter));
   }
 
-  /** Whether `actor` may publish on the concrete topic `topic`. */
-  mayPublish(actor: Actor, topic: string): AclVerdict {
+  /**
+   * Whether `actor` may publish on the concrete topic `topic`, and, where a rule reads the payload
+   * (a Rhasspy site's hotword must name its own site), with `payload`. The embedded broker passes the
+   * payload; a Mosquitto ACL sees topics only, so there a site could wake another site.
+   */
+  mayPublish(actor: Actor, topic: string, payload?: Uint8Array): AclVerdict {
     if (Buffer.byteLength(topic) > MAX_TOPIC_BYTES) return { ok: false, code: 'HUGH_ERR_TOPIC_INVALID', reason: `topic longer than ${MAX_TOPIC_BYTES} bytes` };
-    if (this.allowed(actor, 'publish').some((filter) => filterMatches(filter, topic))) return { ok: true };
     const shown = topic.slice(0, 120);
-    return { ok: false, code: 'HUGH_ERR_NOT_AUTHORIZED', reason: actor.role === 'satellite' ? `satellite ${actor.id} may not publish on ${shown}` : `integrations may not publish on ${shown}` };
+    if (!this.allowed(actor, 'publish').some((filter) => filterMatches(filter, topic))) {
+      const who = actor.role === 'satellite' ? `satellite ${actor.id}` : actor.role === 'rhasspy' ? `Rhasspy site ${actor.id}` : 'integrations';
+      return { ok: false, code: 'HUGH_ERR_NOT_AUTHORIZED', reason: `${who} may not publish on ${shown}` };
+    }
+    if (actor.role === 'rhasspy' && payload !== undefined && filterMatches(HOTWORD_DETECTED, topic) && payloadSiteId(payload) !== actor.id) {
+      return { ok: false, code: 'HUGH_ERR_NOT_AUTHORIZED', reason: `Rhasspy site ${actor.id} may only report its own wake word (siteId "${actor.id}") on ${shown}` };
+    }
+    return { ok: true };
   }
 
   /** Whether `actor` may subscribe to `filter`: only when a rule covers everything it can match. */
@@ -84,7 +111,7 @@ export class TopicAcl {
    * The same rules as a Mosquitto ACL file (`acl_file`): one block per login, no `pattern` lines
    * (a pattern applies to every user, so an integration could pose as a satellite of its name).
    */
-  mosquitto(accounts: { hubUser: string; hubPublish: readonly string[]; satellites: readonly string[]; integrations: readonly string[] }): string {
+  mosquitto(accounts: { hubUser: string; hubPublish: readonly string[]; satellites: readonly string[]; integrations: readonly string[]; rhasspySites?: readonly string[] }): string {
     const lines = [
       "# H.U.G.H. Voice ACL for Mosquitto, printed by `hugh-hub mosquitto-acl` from the hub's rule table.",
       '# Anything not granted is refused. Print it again after `hugh-hub satellite add|remove`, then reload Mosquitto.',
@@ -101,6 +128,19 @@ export class TopicAcl {
     ];
     for (const id of accounts.satellites) lines.push(...block({ role: 'satellite', id }, id));
     for (const id of accounts.integrations) lines.push(...block({ role: 'integration', id }, id));
+    if (accounts.rhasspySites?.length) lines.push('', "# Rhasspy sites: Mosquitto cannot check that a site's hotword payload names its own site (the embedded broker does)");
+    for (const id of accounts.rhasspySites ?? []) lines.push(...block({ role: 'rhasspy', id }, id));
     return `${lines.join('\n')}\n`;
+  }
+}
+
+/** The `siteId` of a Hermes JSON payload; undefined for anything else. */
+function payloadSiteId(payload: Uint8Array): string | undefined {
+  if (payload.byteLength > 16 * 1024) return undefined;
+  try {
+    const siteId = (JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString()) as { siteId?: unknown } | null)?.siteId;
+    return typeof siteId === 'string' ? siteId : undefined;
+  } catch {
+    return undefined;
   }
 }

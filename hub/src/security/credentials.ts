@@ -4,9 +4,12 @@ import { dirname } from 'node:path';
 import { writeFileAtomic } from '@hugh/common';
 import { HughError } from '@hugh/protocol';
 
-/** Who a login is: a satellite (its own topics only) or an integration (events and commands, never audio). */
+/**
+ * Who a login is: a satellite (its own topics only), a Rhasspy site (its own Hermes audio server and
+ * hotword topics; id = its site id) or an integration (events and commands, never audio).
+ */
 export interface Principal {
-  kind: 'satellite' | 'integration';
+  kind: 'satellite' | 'rhasspy' | 'integration';
   id: string;
 }
 

@@ -58,6 +58,8 @@ export class ActiveTurn implements Turn {
   private replySeq = 0;
   private listening = true;
   private reply: ReplyWriter | undefined;
+  /** When the reply's first frame left, and how much audio has followed it: when the satellite will have played it. */
+  private replyPlayback: { startedAtMs: number; audioMs: number } | undefined;
   /** Bytes of pre-roll still to drop: a satellite that sent more than the hub keeps. */
   private skipBytes: number;
 
@@ -72,6 +74,11 @@ export class ActiveTurn implements Turn {
 
   get isListening(): boolean {
     return this.listening;
+  }
+
+  /** When the satellite, playing in real time what the hub sends faster, will have played the reply (Unix ms); undefined without one. */
+  get replyPlayedByMs(): number | undefined {
+    return this.replyPlayback && this.replyPlayback.startedAtMs + this.replyPlayback.audioMs;
   }
 
   /**
@@ -152,6 +159,8 @@ export class ActiveTurn implements Turn {
         payload,
       });
       frameCount++;
+      this.replyPlayback ??= { startedAtMs: Date.now(), audioMs: 0 };
+      this.replyPlayback.audioMs += (payload.byteLength / (2 * format.channels) / format.sampleRateHz) * 1000;
       const sent = this.link.sendAudio(frame);
       if (sent) this.options.counters.framesOut++;
       else this.options.counters.framesDropped++;

@@ -107,11 +107,14 @@ export class SessionManager implements LinkInputs {
     return this.byLink.has(link);
   }
 
-  /** Announces `text` on the given satellites; throws HUGH_ERR_UNKNOWN_SATELLITE when none is connected. */
-  announce(satelliteIds: string[], text: string): void {
+  /**
+   * Announces `text` on the given satellites; throws HUGH_ERR_UNKNOWN_SATELLITE at once when none is
+   * connected. The promise (which never rejects) resolves when every one of them has spoken it.
+   */
+  announce(satelliteIds: string[], text: string): Promise<void> {
     const targets = satelliteIds.map((id) => this.byId.get(id)).filter((session): session is SatelliteSession => session !== undefined);
     if (targets.length === 0) throw new HughError('HUGH_ERR_UNKNOWN_SATELLITE', `no connected satellite among ${satelliteIds.join(', ') || '(none)'}`);
-    for (const session of targets) session.announce(text);
+    return Promise.all(targets.map((session) => session.announce(text))).then(() => undefined);
   }
 
   async close(): Promise<void> {

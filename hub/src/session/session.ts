@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@hugh/common';
 import {
   HughError,
@@ -195,9 +196,11 @@ export class SatelliteSession {
 
   /**
    * Speaks an announcement: a hub-started turn with no audio input. It interrupts whatever the
-   * satellite was doing, as a doorbell announcement should.
+   * satellite was doing, as a doorbell announcement should. Resolves (never rejects) once it has been
+   * spoken: its turn ended, and the satellite has had the time to play what it was sent; at once when
+   * it was cut or failed.
    */
-  announce(text: string): void {
+  announce(text: string): Promise<void> {
     const { announcer } = this.options;
     if (!announcer) throw new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', 'this hub has no text to speech configured');
     if (this.turn) this.cancelTurn('stop-command', true);
@@ -206,7 +209,10 @@ export class SatelliteSession {
     turn.endInput();
     this.turn = turn;
     this.link.sendControl(hubMessage({ type: 'say', turnId, text }));
-    this.run(turn, () => announcer.announce(turn, text));
+    return this.run(turn, () => announcer.announce(turn, text)).then(async () => {
+      const playingMs = (turn.replyPlayedByMs ?? 0) - Date.now();
+      if (playingMs > 0 && !turn.signal.aborted) await sleep(playingMs, undefined, { ref: false });
+    });
   }
 
   private newTurn(turnId: number, wake: WakeInfo | undefined, preRollMs: number): ActiveTurn {
@@ -237,9 +243,9 @@ export class SatelliteSession {
   }
 
   /** Runs a turn's work; a failure ends this turn only, with a coded error to the satellite. */
-  private run(turn: ActiveTurn, work: () => Promise<void>): void {
+  private run(turn: ActiveTurn, work: () => Promise<void>): Promise<void> {
     const startedMs = Date.now();
-    work()
+    return work()
       .catch((error: unknown) => {
         const code = error instanceof HughError ? error.code : 'HUGH_ERR_INTERNAL';
         this.logger.error({ turnId: turn.turnId, err: error }, 'turn failed');

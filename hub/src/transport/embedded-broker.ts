@@ -107,7 +107,7 @@ export async function startEmbeddedBroker(options: {
       (login) => {
         // A satellite must use its own client id, the one the ACL confines; an integration may not take one.
         const clientIdFits = login && (login.kind === 'satellite' ? client.id === satelliteClientId(login.id) : satelliteIdFromClientId(client.id) === undefined);
-        if (login && clientIdFits) return admit(login.kind === 'satellite' ? { role: 'satellite', id: login.id } : { role: 'integration', id: login.id }, login);
+        if (login && clientIdFits) return admit(login.kind === 'satellite' || login.kind === 'rhasspy' ? { role: login.kind, id: login.id } : { role: 'integration', id: login.id }, login);
         logger.warn(
           { code: 'HUGH_ERR_NOT_AUTHENTICATED', clientId: client.id, username, address, reason: login ? 'client id does not match the login' : 'unknown user, wrong password, or too many failures' },
           'MQTT login refused',
@@ -127,7 +127,7 @@ export async function startEmbeddedBroker(options: {
       return callback(acl.mayPublish(state.actor, packet.topic).ok ? null : new Error('will refused'));
     }
     const verdict: { ok: true } | { ok: false; code: ErrorCode; reason: string } = state.messages.take()
-      ? acl.mayPublish(state.actor, packet.topic)
+      ? acl.mayPublish(state.actor, packet.topic, packet.payload as Buffer)
       : { ok: false, code: 'HUGH_ERR_RATE_LIMITED', reason: `more than ${limits.messagesPerSecond} messages per second` };
     if (verdict.ok) return callback(null);
     // MQTT-3.3.5-2 lets the server acknowledge an unauthorised PUBLISH and drop it. aedes can only

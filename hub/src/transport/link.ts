@@ -5,7 +5,8 @@ import type { ErrorCode, HubMessage } from '@hugh/protocol';
  * transport carries them.
  */
 export interface SatelliteLink {
-  readonly transport: 'mqtt' | 'ws';
+  /** `hermes`: a Rhasspy site, whose Hermes messages the hub turns into a satellite's. */
+  readonly transport: 'mqtt' | 'ws' | 'hermes';
   /** For logs: remote address or broker client id. */
   readonly remote: string;
   /** The satellite id this connection logged in as (WebSocket with auth on); its hello must match. */
