@@ -2,6 +2,7 @@ import { fail, fetchFailure, pass, type CheckOutcome, type DoctorCheck } from '@
 import type { HubConfig, SttEngineConfig, TtsEngineConfig } from './config.js';
 import { PocketsphinxStt } from './engines/stt/pocketsphinx.js';
 import { CommandLineTts } from './engines/tts/espeak.js';
+import { SayTts } from './engines/tts/say.js';
 import { collectAudio } from './engines/wav-stream.js';
 import { WyomingConnection } from './engines/wyoming/connection.js';
 
@@ -87,6 +88,10 @@ function ttsCheck(engine: TtsEngineConfig, timeoutMs: number): DoctorCheck {
     case 'flite': {
       const tts = new CommandLineTts(engine.type, engine.voice);
       return { name: `tts ${engine.type}`, run: () => localHealth(engine.type, (signal) => collectAudio(tts.synthesize('ok', { signal })), Math.max(timeoutMs, engine.timeoutMs), `apt install ${engine.type}`) };
+    }
+    case 'say': {
+      const tts = new SayTts({ sampleRateHz: engine.sampleRateHz, ...(engine.voice ? { voice: engine.voice } : {}) });
+      return { name: 'tts say', run: () => localHealth('say', (signal) => collectAudio(tts.synthesize('ok', { signal })), Math.max(timeoutMs, engine.timeoutMs), `say runs on macOS only; check the voice (say -v '?') ${remove}`) };
     }
   }
 }

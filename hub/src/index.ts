@@ -52,3 +52,8 @@ export { issueCertificates } from './security/certificates.js';
 export { RateWindow, TokenBucket, ConnectionCounter } from './security/limits.js';
 export { DebugRecorder } from './pipeline/debug-recorder.js';
 export { hubDoctor, type HubDoctorOptions } from './doctor.js';
+export { CapabilityMonitor, type CapabilityReporter, type ReducedCapability } from './capability/capability.js';
+export { engineReports } from './capability/engine-health.js';
+export { CapabilityNotifier } from './capability/notifier.js';
+export { CapabilityAnnouncer, capabilitySentence } from './capability/announcement.js';
+export { SayTts } from './engines/tts/say.js';
