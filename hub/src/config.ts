@@ -3,6 +3,7 @@ import { defaultDataPath, loadConfig, type OptionSpec } from '@hugh/common';
 import { DEFAULT_SYSTEM_PROMPT } from '@hugh/common/clients';
 import { DEFAULT_TOPIC_PREFIX, MAX_FRAME_BYTES, MAX_PRE_ROLL_MS } from '@hugh/protocol';
 import { isIP } from 'node:net';
+import { DEBIAN_POCKETSPHINX_MODEL_DIR } from './engines/stt/pocketsphinx.js';
 
 const port = z.int().min(0).max(65_535);
 const url = z.url({ protocol: /^(https?|tcp)$/ });
@@ -37,7 +38,12 @@ const SttEngine = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('whisper-cpp'), url, timeoutMs: timeoutMs.default(8_000) }),
   z.strictObject({ type: z.literal('openai'), url, model: z.string().default('whisper-1'), apiKey: z.string().optional(), timeoutMs: timeoutMs.default(8_000) }),
   z.strictObject({ type: z.literal('wyoming'), url, timeoutMs: timeoutMs.default(8_000) }),
-  z.strictObject({ type: z.literal('pocketsphinx'), timeoutMs: timeoutMs.default(15_000) }),
+  z.strictObject({
+    type: z.literal('pocketsphinx'),
+    /** The folder holding en-us/, en-us.lm.bin and cmudict-en-us.dict: Debian's, or e.g. Homebrew's share/pocketsphinx/model/en-us. */
+    modelDir: z.string().min(1).default(DEBIAN_POCKETSPHINX_MODEL_DIR),
+    timeoutMs: timeoutMs.default(15_000),
+  }),
 ]);
 const TtsEngine = z.discriminatedUnion('type', [
   z.strictObject({
@@ -164,7 +170,7 @@ export const HubConfigSchema = z
     stt: z
       .strictObject({
         /** In order of preference; the chain falls over to the next on failure or time-out. */
-        engines: z.array(SttEngine).min(1).default([{ type: 'pocketsphinx', timeoutMs: 15_000 }]),
+        engines: z.array(SttEngine).min(1).prefault([{ type: 'pocketsphinx' }]),
         language: z.string().min(2).max(8).optional(),
         /** How long a failed engine is skipped before one trial call. */
         halfOpenAfterMs: z.int().min(1_000).default(15_000),

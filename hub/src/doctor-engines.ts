@@ -63,7 +63,7 @@ function sttCheck(engine: SttEngineConfig, timeoutMs: number): DoctorCheck {
     case 'pocketsphinx':
       return {
         name: 'stt pocketsphinx',
-        run: () => localHealth('pocketsphinx_continuous', (signal) => new PocketsphinxStt().transcribe(SILENCE_HALF_SECOND, { signal }), Math.max(timeoutMs, engine.timeoutMs), 'apt install pocketsphinx pocketsphinx-en-us'),
+        run: () => localHealth('pocketsphinx_continuous', (signal) => new PocketsphinxStt(engine.modelDir).transcribe(SILENCE_HALF_SECOND, { signal }), Math.max(timeoutMs, engine.timeoutMs), 'apt install pocketsphinx pocketsphinx-en-us'),
       };
   }
 }

@@ -38,7 +38,7 @@ export function createStt(config: SttEngineConfig): SpeechToText {
     case 'wyoming':
       return new WyomingStt(config.url);
     case 'pocketsphinx':
-      return new PocketsphinxStt();
+      return new PocketsphinxStt(config.modelDir);
   }
 }
 

@@ -3,7 +3,8 @@ import { HughError } from '@hugh/protocol';
 import { wavBytes } from '../wav.js';
 import type { EngineCallOptions, SpeechToText } from './speech-to-text.js';
 
-const MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
+/** Where Debian's pocketsphinx-en-us package puts the US English model (`stt.engines[].modelDir` overrides it). */
+export const DEBIAN_POCKETSPHINX_MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
 
 /**
  * The local CPU fallback: Debian's pocketsphinx with its US English model. Poor next to Whisper,
@@ -12,7 +13,7 @@ const MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
 export class PocketsphinxStt implements SpeechToText {
   readonly name = 'pocketsphinx';
 
-  constructor(private readonly modelDir = MODEL_DIR) {}
+  constructor(private readonly modelDir = DEBIAN_POCKETSPHINX_MODEL_DIR) {}
 
   transcribe(samples: Int16Array, options: EngineCallOptions): Promise<string> {
     return new Promise((resolve, reject) => {
