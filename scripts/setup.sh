@@ -14,7 +14,8 @@ sudo_cmd=""
 packages=(sox alsa-utils libasound2-dev flite espeak-ng pocketsphinx pocketsphinx-en-us build-essential python3 ca-certificates curl)
 # mosquitto: the tests start their own broker on a free port (Debian also starts its service on 1883).
 # chromium: the dashboard test drives it headless through playwright-core.
-$want_tests && packages+=(mosquitto mosquitto-clients chromium)
+# prometheus: its promtool checks and unit-tests deploy/monitoring's alert rules (the server is not started).
+$want_tests && packages+=(mosquitto mosquitto-clients chromium prometheus)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -24,6 +25,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Only promtool is wanted: the Prometheus server the package just started (where systemd runs) goes.
+  if [[ " ${missing[*]} " == *" prometheus "* ]] && [ -d /run/systemd/system ]; then
+    $sudo_cmd systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
 fi
 
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
