@@ -90,7 +90,7 @@ function ttsCheck(engine: TtsEngineConfig, timeoutMs: number): DoctorCheck {
       return { name: `tts ${engine.type}`, run: () => localHealth(engine.type, (signal) => collectAudio(tts.synthesize('ok', { signal })), Math.max(timeoutMs, engine.timeoutMs), `apt install ${engine.type}`) };
     }
     case 'say': {
-      const tts = new SayTts({ sampleRateHz: engine.sampleRateHz, ...(engine.voice ? { voice: engine.voice } : {}) });
+      const tts = new SayTts({ sampleRateHz: engine.sampleRateHz, ...(engine.voice ? { voice: engine.voice } : {}), ...(engine.rateWpm ? { rateWpm: engine.rateWpm } : {}) });
       return { name: 'tts say', run: () => localHealth('say', (signal) => collectAudio(tts.synthesize('ok', { signal })), Math.max(timeoutMs, engine.timeoutMs), `say runs on macOS only; check the voice (say -v '?') ${remove}`) };
     }
   }

@@ -123,11 +123,16 @@ export function satelliteClientId(satelliteId: string): string {
   return `${SATELLITE_CLIENT_ID_PREFIX}${satelliteId}`;
 }
 
+/** The satellite id after `prefix` in a client id, when it is one. */
+function idAfter(prefix: string, clientId: string): string | undefined {
+  if (!clientId.startsWith(prefix)) return undefined;
+  const id = clientId.slice(prefix.length);
+  return SATELLITE_ID_PATTERN.test(id) ? id : undefined;
+}
+
 /** The satellite id a client id claims, or undefined for other clients (integrations, tools). */
 export function satelliteIdFromClientId(clientId: string): string | undefined {
-  if (!clientId.startsWith(SATELLITE_CLIENT_ID_PREFIX)) return undefined;
-  const id = clientId.slice(SATELLITE_CLIENT_ID_PREFIX.length);
-  return SATELLITE_ID_PATTERN.test(id) ? id : undefined;
+  return idAfter(SATELLITE_CLIENT_ID_PREFIX, clientId);
 }
 
 /**
@@ -144,7 +149,5 @@ export function probeClientId(satelliteId: string): string {
 
 /** The satellite whose probe a client id claims to be, or undefined. */
 export function satelliteIdFromProbeClientId(clientId: string): string | undefined {
-  if (!clientId.startsWith(PROBE_CLIENT_ID_PREFIX)) return undefined;
-  const id = clientId.slice(PROBE_CLIENT_ID_PREFIX.length);
-  return SATELLITE_ID_PATTERN.test(id) ? id : undefined;
+  return idAfter(PROBE_CLIENT_ID_PREFIX, clientId);
 }

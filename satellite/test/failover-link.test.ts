@@ -72,6 +72,16 @@ describe('FailoverLink', () => {
 
   const last = () => opened.at(-1)!;
   const settle = () => vi.advanceTimersByTimeAsync(0);
+  /** The primary refuses, the fallback takes the satellite; `busy` is what the guard reads. */
+  async function onFallback(busy: { now: boolean }): Promise<void> {
+    link.setSwitchGuard(() => !busy.now);
+    link.start();
+    await settle();
+    last().emit('connect-failed', 'refused');
+    await settle();
+    last().up();
+    healthy.add('mqtt://primary:1883');
+  }
 
   it('connects to the first hub that answers; a lost hub moves it to the next at once', async () => {
     link.start();
@@ -94,24 +104,18 @@ describe('FailoverLink', () => {
   });
 
   it('moves back only after returnAfterMs of passed probes, starting over when one fails, and never while the guard says busy', async () => {
-    let busy = false;
-    link.setSwitchGuard(() => !busy);
-    link.start();
-    await settle();
-    last().emit('connect-failed', 'refused');
-    await settle();
-    last().up();
-    healthy.add('mqtt://primary:1883');
+    const busy = { now: false };
+    await onFallback(busy);
     await vi.advanceTimersByTimeAsync(600);
     healthy.delete('mqtt://primary:1883'); // one failed probe: the hysteresis starts over
     await vi.advanceTimersByTimeAsync(100);
     healthy.add('mqtt://primary:1883');
     await vi.advanceTimersByTimeAsync(900);
     expect(opened).toHaveLength(2); // 900 ms of passed probes: not yet
-    busy = true;
+    busy.now = true;
     await vi.advanceTimersByTimeAsync(500);
     expect(opened).toHaveLength(2); // eligible, but a turn is in flight
-    busy = false;
+    busy.now = false;
     await vi.advanceTimersByTimeAsync(100);
     expect(opened).toHaveLength(3);
     const candidate = last();
@@ -125,18 +129,12 @@ describe('FailoverLink', () => {
   });
 
   it('a turn that starts while the better hub connects keeps the satellite where it is', async () => {
-    let busy = false;
-    link.setSwitchGuard(() => !busy);
-    link.start();
-    await settle();
-    last().emit('connect-failed', 'refused');
-    await settle();
-    last().up();
-    healthy.add('mqtt://primary:1883');
+    const busy = { now: false };
+    await onFallback(busy);
     await vi.advanceTimersByTimeAsync(1_200);
     const candidate = last();
     expect(candidate.url).toBe('mqtt://primary:1883');
-    busy = true;
+    busy.now = true;
     candidate.up();
     await settle();
     expect(link.hubIndex).toBe(1);
