@@ -125,6 +125,8 @@ describe('reduced capability is visible', () => {
     await waitFor(() => published.at(-1)?.state === 'degraded', 'degraded on hugh/hub/capability');
     expect(published.at(-1)!.reasons).toEqual([{ source: 'stt', engine: `whisper.cpp ${whisperServer.url}`, message: `whisper.cpp ${whisperServer.url} is down: pocketsphinx serves instead` }]);
     expect(await health()).toMatchObject({ status: 'degraded', capability: { state: 'degraded' } });
+    // What the dashboard's banner reads.
+    expect(await (await fetch(`http://127.0.0.1:${hub.httpPort}/api/state`)).json()).toMatchObject({ capability: { state: 'degraded', reasons: [{ source: 'stt' }] }, satellites: [{ id: 'kitchen', link: { hubIndex: 0, hubCount: 1 } }] });
     expect(await metric('hugh_capability_state{state="degraded"} 1')).toBe(true);
     expect(await metric('hugh_capability_transitions_total{to="degraded"} 1')).toBe(true);
     await waitFor(() => ntfy.requests.length === 1, 'the push for entering degraded');

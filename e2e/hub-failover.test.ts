@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backoff, silentLogger } from '@hugh/common';
 import { CredentialStore } from '@hugh/hub';
@@ -32,6 +33,7 @@ describe('a satellite with two hubs fails over and comes back', () => {
   const welcomes: { atMs: number; hubIndex: number }[] = [];
   const replies = new Map<number, { reason: string; atMs: number }>();
   const transcripts = new Map<number, string>();
+  let watcherPassword: string;
   const clip = readWavAs16kMono(synthesize('what time is it', VOICES[0]!, { padS: 0.6 }));
 
   async function startHub(name: string): Promise<HubInfo> {
@@ -75,6 +77,7 @@ describe('a satellite with two hubs fails over and comes back', () => {
   beforeAll(async () => {
     const passwords: string[] = [];
     for (const name of ['primary', 'fallback']) passwords.push(await CredentialStore.load(join(dir, `${name}-credentials.json`)).issue('satellite', 'kitchen'));
+    watcherPassword = await CredentialStore.load(join(dir, 'fallback-credentials.json')).issue('integration', 'watcher');
     hubs.push(await startHub('primary'), await startHub('fallback'));
     const config = SatelliteConfigSchema.parse({
       id: 'kitchen',
@@ -120,6 +123,12 @@ describe('a satellite with two hubs fails over and comes back', () => {
     await waitFor(() => hubIndex() === 1, 'the fallback to welcome the satellite', 5_000);
     expect(Date.now() - killedMs).toBeLessThan(5_000);
     expect(await satellitesOf(hubs[1]!)).toEqual([expect.objectContaining({ id: 'kitchen', link: { hubIndex: 1, hubCount: 2 } })]);
+    // Retained for home automation on the fallback's broker: which hub the satellite is on.
+    const watcher = await mqtt.connectAsync(`mqtt://127.0.0.1:${hubs[1]!.mqttPort}`, { clientId: 'watcher', username: 'watcher', password: watcherPassword, protocolVersion: 4 });
+    const link = new Promise<unknown>((resolve) => watcher.once('message', (_topic, payload) => resolve(JSON.parse(payload.toString()))));
+    await watcher.subscribeAsync('hugh/sat/kitchen/link');
+    expect(await link).toEqual({ hubIndex: 1, hubCount: 2, primary: false, transport: 'ws' });
+    await watcher.endAsync();
 
     const onFallback = await spokenTurn();
     expect(onFallback?.reason).toBe('done');
