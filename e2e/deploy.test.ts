@@ -4,9 +4,10 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parsePlist } from 'plist';
 import { describe, expect, it } from 'vitest';
 import { loadHubConfig } from '@hugh/hub';
-import { loadSatelliteConfig } from '@hugh/satellite';
+import { hubEndpoints, loadSatelliteConfig } from '@hugh/satellite';
 import { parseEnvironmentFile, parseServiceUnit } from '../deploy/test/units.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -29,6 +30,31 @@ describe('deploy files', () => {
     expect(config.tts.engines.map((engine) => engine.type)).toEqual(['outetts', 'espeak-ng']);
   });
 
+  it('the MacBook hub config is a valid hub config: whisper.cpp then pocketsphinx, say then espeak-ng, the local Ollama, no Convex', () => {
+    const { config } = loadHubConfig(['--config', `${root}deploy/macos/hub.macos.yaml`], {});
+    expect(config.stt.engines.map((engine) => engine.type)).toEqual(['whisper-cpp', 'pocketsphinx']);
+    expect(config.tts.engines).toEqual([{ type: 'say', voice: 'Samantha', sampleRateHz: 22_050, timeoutMs: 8_000 }, { type: 'espeak-ng', timeoutMs: 5_000 }]);
+    expect(config.llm).toMatchObject({ api: 'ollama', url: 'http://127.0.0.1:11434', model: 'llama3.1:8b' });
+    expect(config.convex.url).toBeUndefined();
+  });
+
+  it("the MacBook's satellite lists VM_Vocal first and its own hub second, with that hub's password", () => {
+    const { config } = loadSatelliteConfig(['--config', `${root}deploy/macos/satellite.macos.yaml`], { HUGH_SATELLITE_PASSWORD: 'for-vm-vocal' });
+    expect(hubEndpoints(config)).toEqual([
+      { url: 'mqtt://vm-vocal.lan:1883', username: 'macbook', password: 'for-vm-vocal' },
+      { url: 'ws://127.0.0.1:8750', username: 'macbook', password: 'CHANGE-ME' },
+    ]);
+  });
+
+  it.each([
+    ['com.hugh.hub.plist', ['/opt/homebrew/bin/node', '/Users/YOU/hugh/hub/bin/hugh-hub.js', '--config', '/Users/YOU/.config/hugh/hub.yaml']],
+    ['com.hugh.satellite.plist', ['/opt/homebrew/bin/node', '/Users/YOU/hugh/satellite/bin/hugh-satellite.js', '--config', '/Users/YOU/.config/hugh/satellite.yaml']],
+    ['com.hugh.whisper-server.plist', ['/opt/homebrew/bin/whisper-server', '--model', '/Users/YOU/hugh/models/ggml-base.en.bin', '--host', '127.0.0.1', '--port', '8080']],
+  ])('deploy/macos/%s is a launch agent that runs its program at login and keeps it alive', (file, program) => {
+    const agent = parsePlist(readFileSync(`${root}deploy/macos/${file}`, 'utf8')) as Record<string, unknown>;
+    expect(agent).toMatchObject({ Label: file.replace(/\.plist$/, ''), ProgramArguments: program, RunAtLoad: true, KeepAlive: true });
+  });
+
   it.each([
     ['deploy/vm-vocal/hugh-hub.service', 'hub/bin/hugh-hub.js', ['/etc/hugh/hub.env']],
     ['deploy/pi/hugh-satellite.service', 'satellite/bin/hugh-satellite.js', ['/etc/hugh/satellite.env']],
@@ -47,7 +73,7 @@ describe('deploy files', () => {
 
   it('every deploy folder has a README', () => {
     for (const entry of readdirSync(`${root}deploy`, { withFileTypes: true })) {
-      if (!entry.isDirectory() || entry.name === 'macos') continue;
+      if (!entry.isDirectory()) continue;
       expect(readdirSync(`${root}deploy/${entry.name}`)).toContain('README.md');
     }
   });

@@ -164,7 +164,7 @@ describe('doctor', () => {
 
   it('✘ a bad config value: one line naming the field, exit 1', async () => {
     const result = await doctor(SATELLITE, ['--hub', 'http://nowhere'], {});
-    expect(result).toEqual({ code: 1, lines: [expect.stringMatching(/^✘ config: HUGH_ERR_CONFIG_INVALID: invalid configuration: hub \(from flag --hub\): .* → correct the field named above/)] });
+    expect(result).toEqual({ code: 1, lines: [expect.stringMatching(/^✘ config: HUGH_ERR_CONFIG_INVALID: invalid configuration: hub\.0 \(from flag --hub\): .* → correct the field named above/)] });
   });
 
   it('Home Assistant: ✔ with its token, ✘ naming the fix with another', async () => {

@@ -15,7 +15,8 @@ packages=(sox alsa-utils libasound2-dev flite espeak-ng pocketsphinx pocketsphin
 # mosquitto: the tests start their own broker on a free port (Debian also starts its service on 1883).
 # chromium: the dashboard test drives it headless through playwright-core.
 # python3-jinja2: the Home Assistant discovery test renders its templates with the engine Home Assistant uses.
-$want_tests && packages+=(mosquitto mosquitto-clients chromium python3-jinja2)
+# prometheus: its promtool checks and unit-tests deploy/monitoring's alert rules (the server is not started).
+$want_tests && packages+=(mosquitto mosquitto-clients chromium python3-jinja2 prometheus)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -25,6 +26,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Only promtool is wanted: the Prometheus server the package just started (where systemd runs) goes.
+  if [[ " ${missing[*]} " == *" prometheus "* ]] && [ -d /run/systemd/system ]; then
+    $sudo_cmd systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
 fi
 
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)

@@ -148,7 +148,8 @@ export function loadConfig<S extends z.ZodType>(
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
       const path = issue.path.join('.') || '(root)';
-      const source = sources.get(path) ?? (configFile ? `config file ${configFile}` : 'defaults');
+      // A list entry (`hub.1`) came from where its list did.
+      const source = sources.get(path) ?? [...sources].find(([parent]) => path.startsWith(`${parent}.`))?.[1] ?? (configFile ? `config file ${configFile}` : 'defaults');
       return `${path} (from ${source}): ${issue.message}`;
     });
     throw new HughError('HUGH_ERR_CONFIG_INVALID', `invalid configuration: ${lines.join('; ')}`);

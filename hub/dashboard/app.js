@@ -95,15 +95,27 @@ async function post(path, body) {
 function Satellites({ satellites }) {
   if (satellites.length === 0) return html`<p>No satellite connected.</p>`;
   return html`<table>
-    <tr><th>satellite</th><th>room</th><th>state</th><th>link</th><th>last seen</th></tr>
+    <tr><th>satellite</th><th>room</th><th>state</th><th>link</th><th>hub</th><th>last seen</th></tr>
     ${satellites.map(
       (s) => html`<tr data-satellite=${s.id}>
         <td>${s.id}</td><td>${s.room ?? ''}</td>
         <td><span class=${`state ${s.muted ? 'muted' : s.state}`}>${s.muted ? 'muted' : s.state}</span></td>
-        <td>${s.transport}</td><td>${ago(s.lastSeenMs)}</td>
+        <td>${s.transport}</td><td class="hub-link">${hubLink(s.link)}</td><td>${ago(s.lastSeenMs)}</td>
       </tr>`,
     )}
   </table>`;
+}
+
+// Capability (issue 17): which of its hubs a satellite is on, and a banner while the hub runs reduced.
+const hubLink = (link) => (!link || link.hubCount === 1 ? 'only hub' : link.hubIndex === 0 ? `primary (1 of ${link.hubCount})` : `fallback (${link.hubIndex + 1} of ${link.hubCount})`);
+
+function CapabilityBanner({ capability }) {
+  if (!capability || capability.state === 'full') return '';
+  const title = capability.state === 'down' ? 'The hub cannot speak or hear' : 'Running on backups';
+  return html`<div id="capability" class=${`banner ${capability.state}`} role="status">
+    <strong>${title}</strong> since ${new Date(capability.sinceMs).toLocaleTimeString()}
+    <ul>${capability.reasons.map((r) => html`<li>${r.message}</li>`)}</ul>
+  </div>`;
 }
 
 function Timeline({ turns }) {
@@ -175,7 +187,7 @@ function App() {
     const upsert = (key, change) => setTurns((all) => ({ ...all, [key]: change(all[key] ?? { times: {}, startMs: Date.now() }) }));
     source.onopen = () => setConnected(true);
     source.onerror = () => setConnected(false);
-    for (const name of ['satellite-online', 'satellite-offline', 'state', 'volume']) source.addEventListener(name, refresh);
+    for (const name of ['satellite-online', 'satellite-offline', 'state', 'volume', 'capability']) source.addEventListener(name, refresh);
     source.addEventListener('wake', (e) => {
       const d = JSON.parse(e.data);
       upsert(`${d.satelliteId}:${d.turnId}`, (t) => ({ ...t, satelliteId: d.satelliteId, turnId: d.turnId, times: { ...t.times, wakeMs: d.atMs } }));
@@ -195,7 +207,7 @@ function App() {
     };
   }, []);
 
-  return html`<main>
+  return html`<${CapabilityBanner} capability=${state.capability} /><main>
     <section id="satellites"><h2>Satellites ${connected ? '' : '(reconnecting…)'}</h2><${Satellites} satellites=${state.satellites} /></section>
     <section id="timeline"><h2>Current turns</h2><${Timeline} turns=${turns} /></section>
     <section id="latency"><h2>Response time, last 24 hours</h2><${LatencyPlot} hours=${state.latency} /></section>

@@ -3,6 +3,7 @@ import { defaultDataPath, loadConfig, type OptionSpec } from '@hugh/common';
 import { DEFAULT_SYSTEM_PROMPT } from '@hugh/common/clients';
 import { DEFAULT_TOPIC_PREFIX, MAX_FRAME_BYTES, MAX_PRE_ROLL_MS } from '@hugh/protocol';
 import { isIP } from 'node:net';
+import { DEBIAN_POCKETSPHINX_MODEL_DIR } from './engines/stt/pocketsphinx.js';
 
 const port = z.int().min(0).max(65_535);
 const url = z.url({ protocol: /^(https?|tcp)$/ });
@@ -37,7 +38,12 @@ const SttEngine = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('whisper-cpp'), url, timeoutMs: timeoutMs.default(8_000) }),
   z.strictObject({ type: z.literal('openai'), url, model: z.string().default('whisper-1'), apiKey: z.string().optional(), timeoutMs: timeoutMs.default(8_000) }),
   z.strictObject({ type: z.literal('wyoming'), url, timeoutMs: timeoutMs.default(8_000) }),
-  z.strictObject({ type: z.literal('pocketsphinx'), timeoutMs: timeoutMs.default(15_000) }),
+  z.strictObject({
+    type: z.literal('pocketsphinx'),
+    /** The folder holding en-us/, en-us.lm.bin and cmudict-en-us.dict: Debian's, or e.g. Homebrew's share/pocketsphinx/model/en-us. */
+    modelDir: z.string().min(1).default(DEBIAN_POCKETSPHINX_MODEL_DIR),
+    timeoutMs: timeoutMs.default(15_000),
+  }),
 ]);
 const TtsEngine = z.discriminatedUnion('type', [
   z.strictObject({
@@ -64,7 +70,56 @@ const TtsEngine = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('wyoming'), url, voice: z.string().optional(), timeoutMs: timeoutMs.default(10_000) }),
   z.strictObject({ type: z.literal('espeak-ng'), voice: z.string().optional(), timeoutMs: timeoutMs.default(5_000) }),
   z.strictObject({ type: z.literal('flite'), voice: z.string().optional(), timeoutMs: timeoutMs.default(5_000) }),
+  /** macOS's own `say` (the MacBook's standalone hub). */
+  z.strictObject({
+    type: z.literal('say'),
+    /** A voice `say -v '?'` lists (Samantha, Daniel…); unset: the one chosen in System Settings. */
+    voice: z.string().regex(/^[A-Za-z0-9][\w .()'-]{0,63}$/, 'a voice name as say -v ? lists it').optional(),
+    /** Speech rate in words per minute; unset: the voice's own. */
+    rateWpm: z.int().min(50).max(700).optional(),
+    sampleRateHz: z.union([z.literal(16_000), z.literal(22_050), z.literal(24_000), z.literal(44_100), z.literal(48_000)]).default(22_050),
+    timeoutMs: timeoutMs.default(10_000),
+  }),
 ]);
+/** Where a change of capability is pushed: ntfy (POST text to the topic URL) or Gotify (POST /message). */
+const NotifyTarget = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('ntfy'),
+    /** The topic URL, e.g. https://ntfy.sh/hugh-house-3kf9 or http://ntfy.lan/hugh. */
+    url: z.url({ protocol: /^https?$/ }),
+    /** An access token (tk_…) for a protected topic. */
+    token: z.string().min(1).optional(),
+    priority: z.int().min(1).max(5).default(4),
+    tags: z.array(z.string().regex(/^[\w+-]{1,32}$/)).max(8).default(['warning']),
+  }),
+  z.strictObject({
+    type: z.literal('gotify'),
+    /** The server, e.g. http://gotify.lan:8080 (the hub posts to /message). */
+    url: z.url({ protocol: /^https?$/ }),
+    /** The application token (Apps → Create Application). */
+    token: z.string().min(1),
+    priority: z.int().min(0).max(10).default(5),
+  }),
+]);
+export type NotifyTargetConfig = z.infer<typeof NotifyTarget>;
+
+/** Reduced capability made visible: retained on hugh/hub/capability, and optionally pushed and spoken. */
+const CapabilitySettings = z
+  .strictObject({
+    /** How often the engines' and Convex's health is read besides every failover and recovery. */
+    checkIntervalMs: z.int().min(100).max(600_000).default(5_000),
+    /** Say once, after the next answered turn, that the hub runs on a fallback ("I'm running on my backup voice"). */
+    announce: z.boolean().default(false),
+    /** HTTP targets told once when the hub enters degraded or down and once when it is back to full. */
+    notify: z.array(NotifyTarget).max(8).default([]),
+    /** At most one push per target in this time; changes inside it are sent as one, with the latest state. */
+    notifyMinIntervalMs: z.int().min(0).max(86_400_000).default(60_000),
+    notifyTimeoutMs: timeoutMs.default(5_000),
+    /** A push that failed (target down, refused) is tried again after this long. */
+    notifyRetryMs: z.int().min(100).max(86_400_000).default(30_000),
+  })
+  .prefault({});
+
 export type SttEngineConfig = z.infer<typeof SttEngine>;
 export type TtsEngineConfig = z.infer<typeof TtsEngine>;
 
@@ -132,7 +187,7 @@ export const HubConfigSchema = z
     stt: z
       .strictObject({
         /** In order of preference; the chain falls over to the next on failure or time-out. */
-        engines: z.array(SttEngine).min(1).default([{ type: 'pocketsphinx', timeoutMs: 15_000 }]),
+        engines: z.array(SttEngine).min(1).prefault([{ type: 'pocketsphinx' }]),
         language: z.string().min(2).max(8).optional(),
         /** How long a failed engine is skipped before one trial call. */
         halfOpenAfterMs: z.int().min(1_000).default(15_000),
@@ -343,6 +398,7 @@ export const HubConfigSchema = z
         retentionDays: z.number().min(0.001).max(365).default(7),
       })
       .prefault({}),
+    capability: CapabilitySettings,
   })
   .strict()
   .refine((config) => config.auth.integrationPublish.every((filter) => filter.split('/')[0] !== config.mqtt.topicPrefix.split('/')[0] && !filter.startsWith('#') && !filter.startsWith('+')), {

@@ -3,6 +3,7 @@ import type { HubConfig, SttEngineConfig, TtsEngineConfig } from './config.js';
 import { PocketsphinxStt } from './engines/stt/pocketsphinx.js';
 import { CommandLineTts } from './engines/tts/espeak.js';
 import { readSpeakerProfile } from './engines/tts/outetts/prompt.js';
+import { SayTts } from './engines/tts/say.js';
 import { collectAudio } from './engines/wav-stream.js';
 import { WyomingConnection } from './engines/wyoming/connection.js';
 
@@ -63,7 +64,7 @@ function sttCheck(engine: SttEngineConfig, timeoutMs: number): DoctorCheck {
     case 'pocketsphinx':
       return {
         name: 'stt pocketsphinx',
-        run: () => localHealth('pocketsphinx_continuous', (signal) => new PocketsphinxStt().transcribe(SILENCE_HALF_SECOND, { signal }), Math.max(timeoutMs, engine.timeoutMs), 'apt install pocketsphinx pocketsphinx-en-us'),
+        run: () => localHealth('pocketsphinx_continuous', (signal) => new PocketsphinxStt(engine.modelDir).transcribe(SILENCE_HALF_SECOND, { signal }), Math.max(timeoutMs, engine.timeoutMs), 'apt install pocketsphinx pocketsphinx-en-us'),
       };
   }
 }
@@ -92,6 +93,10 @@ function ttsCheck(engine: TtsEngineConfig, timeoutMs: number): DoctorCheck {
     case 'flite': {
       const tts = new CommandLineTts(engine.type, engine.voice);
       return { name: `tts ${engine.type}`, run: () => localHealth(engine.type, (signal) => collectAudio(tts.synthesize('ok', { signal })), Math.max(timeoutMs, engine.timeoutMs), `apt install ${engine.type}`) };
+    }
+    case 'say': {
+      const tts = new SayTts({ sampleRateHz: engine.sampleRateHz, ...(engine.voice ? { voice: engine.voice } : {}), ...(engine.rateWpm ? { rateWpm: engine.rateWpm } : {}) });
+      return { name: 'tts say', run: () => localHealth('say', (signal) => collectAudio(tts.synthesize('ok', { signal })), Math.max(timeoutMs, engine.timeoutMs), `say runs on macOS only; check the voice (say -v '?') ${remove}`) };
     }
   }
 }

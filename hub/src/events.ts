@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
-import type { ErrorCode, SatelliteState } from '@hugh/protocol';
+import type { Capability, ErrorCode, SatelliteState } from '@hugh/protocol';
 import type { TurnRecord } from './pipeline/turn-record.js';
 import type { WakeInfo } from './session/turn.js';
 
 /** What happens in the hub, for integrations (MQTT events, Home Assistant), metrics and the dashboard. */
 export interface HubEventMap {
-  'satellite-online': [satelliteId: string, info: { room: string | undefined; softwareVersion: string; transport: 'mqtt' | 'ws' | 'hermes' }];
+  'satellite-online': [satelliteId: string, info: { room: string | undefined; softwareVersion: string; transport: 'mqtt' | 'ws' | 'hermes'; link: SatelliteHubLink }];
   'satellite-offline': [satelliteId: string];
   state: [satelliteId: string, state: SatelliteState];
   wake: [satelliteId: string, wake: WakeInfo & { turnId: number }];
@@ -22,6 +22,16 @@ export interface HubEventMap {
   error: [satelliteId: string | undefined, error: { code: ErrorCode; message: string; turnId?: number }];
   /** An engine failed or timed out and the next in its chain was tried. */
   'engine-failover': [kind: string, engine: string, reason: string];
+  /** A failed engine answered its trial call (or a user's): it serves again. */
+  'engine-recovered': [kind: string, engine: string];
+  /** The hub's capability changed (state or reasons); also once at start. */
+  capability: [current: Capability, previous: Capability];
+}
+
+/** Which of its hubs a satellite is on, from its hello (one hub: the primary of one). */
+export interface SatelliteHubLink {
+  hubIndex: number;
+  hubCount: number;
 }
 
 export class HubEvents extends EventEmitter<HubEventMap> {}

@@ -30,6 +30,8 @@ import { EventPublisher } from './integration/event-publisher.js';
 import { HermesBridge } from './integration/hermes.js';
 import { HomeAssistantDiscovery } from './integration/home-assistant.js';
 import { HUB_VERSION } from './version.js';
+import { CapabilityMonitor } from './capability/capability.js';
+import { startCapability } from './capability/start-capability.js';
 
 export interface Hub {
   /** The plain HTTP/WebSocket port; the HTTPS one with `tls.only`. */
@@ -47,6 +49,8 @@ export interface Hub {
   readonly topics: Topics;
   readonly events: HubEvents;
   readonly homeAssistant: HomeAssistantDiscovery;
+  /** full / degraded / down with the reasons; any part of the hub may `report` into it. */
+  readonly capability: CapabilityMonitor;
   /** Re-reads the credentials file and closes the connections of revoked logins (SIGHUP; also done on every change of the file). */
   reloadCredentials(): void;
   close(): Promise<void>;
@@ -77,8 +81,10 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
   const topics = new Topics(config.mqtt.topicPrefix);
   const events = new HubEvents();
   const counters = newCounters();
+  const capability = new CapabilityMonitor();
   const context: HubContext = {
     events,
+    capability,
     announce(satelliteId, text) {
       try {
         sessions.announce([satelliteId], text);
@@ -134,13 +140,13 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
 
   let bus: MqttBus | undefined;
   let broker: EmbeddedBroker | undefined;
-  const metrics = createMetrics({ events, sessions, counters });
+  const metrics = createMetrics({ events, sessions, counters, capability: () => capability.current });
   const snapshot = () => {
     const engines = services.health?.() ?? {};
-    // Degraded when some engine's breaker is open: the hub answers, through a fallback.
-    const degraded = Object.values(engines).some((chain) => chain.some((engine) => engine.state === 'open'));
     return {
-      status: degraded ? 'degraded' : 'up',
+      // The capability decides: full is up, degraded (a fallback serves) and down say so.
+      status: ({ full: 'up', degraded: 'degraded', down: 'down' } as const)[capability.current.state],
+      capability: capability.current,
       version: HUB_VERSION,
       broker: bus?.kind,
       satellites: [...sessions.sessions.values()].map((session) => ({
@@ -150,6 +156,7 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
         muted: session.muted,
         volumePercent: session.volumePercent,
         transport: session.link.transport,
+        link: session.hello.link ?? { hubIndex: 0, hubCount: 1 },
         lastSeenMs: session.lastSeenMs,
       })),
       engines,
@@ -247,6 +254,8 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
     await mqtt.start();
     await new CommandHandler(bus, topics, sessions, events, logger).start();
     new EventPublisher(bus, topics, events).start();
+    const stopCapability = startCapability({ settings: config.capability, monitor: capability, events, health: services.health?.bind(services), announce: context.announce, logger });
+    closers.unshift(async () => stopCapability());
     const homeAssistant = new HomeAssistantDiscovery(bus, topics, events, { discoveryPrefix: config.homeAssistant.discoveryPrefix, satellites: config.satellites, dashboardUrl: dashboardUrl(config), hubVersion: HUB_VERSION });
     if (config.homeAssistant.enabled) await homeAssistant.start();
     // Rhasspy: the Hermes topics (events, tts/say), and Rhasspy 2.5 satellites served as satellites.
@@ -275,6 +284,7 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
       topics,
       events,
       homeAssistant,
+      capability,
       reloadCredentials() {
         watcher?.reload();
       },

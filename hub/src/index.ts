@@ -65,3 +65,8 @@ export { createReplyStages } from './dispatch/reply-stages.js';
 export { HermesTransport, type HermesSite } from './transport/hermes-transport.js';
 export { HermesAudioConverter, PreRollBuffer, levelDbfs } from './transport/hermes-audio.js';
 export { HermesBridge } from './integration/hermes.js';
+export { CapabilityMonitor, type CapabilityReporter, type ReducedCapability } from './capability/capability.js';
+export { engineReports } from './capability/engine-health.js';
+export { CapabilityNotifier } from './capability/notifier.js';
+export { CapabilityAnnouncer, capabilitySentence } from './capability/announcement.js';
+export { SayTts } from './engines/tts/say.js';

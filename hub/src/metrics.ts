@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { CAPABILITY_STATES, type Capability } from '@hugh/protocol';
 import type { HubCounters } from './counters.js';
 import type { HubEvents } from './events.js';
 import type { SessionManager } from './session/session-manager.js';
@@ -7,7 +8,7 @@ import type { SessionManager } from './session/session-manager.js';
  * Prometheus metrics of one hub: turns by outcome, per-stage latency, engine failovers,
  * connected satellites, audio frames in and out and dropped, and Node's own (event-loop lag…).
  */
-export function createMetrics(options: { events: HubEvents; sessions: SessionManager; counters: HubCounters }): Registry {
+export function createMetrics(options: { events: HubEvents; sessions: SessionManager; counters: HubCounters; capability?: () => Capability }): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'hugh_' });
   const { events, sessions, counters } = options;
@@ -74,5 +75,53 @@ export function createMetrics(options: { events: HubEvents; sessions: SessionMan
   events.on('error', (_id, error) => errors.inc({ code: error.code }));
   const failovers = new Counter({ name: 'hugh_engine_failovers_total', help: 'Engine calls that failed or timed out, so the next engine of the chain was tried', labelNames: ['kind', 'engine'] as const, registers: [registry] });
   events.on('engine-failover', (kind, engine) => failovers.inc({ kind, engine }));
+  capabilityMetrics(registry, events, sessions, options.capability);
   return registry;
+}
+
+/** Satellites remembered with a 0 after they went offline: beyond this many, the oldest are forgotten. */
+const MAX_SATELLITE_SERIES = 256;
+
+/**
+ * Reduced capability and satellite presence, for alerts: `hugh_capability_state{state}` is 1 for
+ * the current state and 0 for the others (the Prometheus way to export an enum), transitions are
+ * counted by the state entered, and `hugh_satellite_up{satellite}` stays 0 after a satellite leaves
+ * so that "satellite offline" can fire (take the max over the hubs a satellite may fail over to).
+ */
+function capabilityMetrics(registry: Registry, events: HubEvents, sessions: SessionManager, capability: (() => Capability) | undefined): void {
+  if (capability) {
+    new Gauge({
+      name: 'hugh_capability_state',
+      help: 'The hub capability: 1 for the current state (full, degraded, down), 0 for the others',
+      labelNames: ['state'] as const,
+      registers: [registry],
+      collect() {
+        const current = capability().state;
+        for (const state of CAPABILITY_STATES) this.set({ state }, state === current ? 1 : 0);
+      },
+    });
+    new Gauge({ name: 'hugh_capability_reasons', help: 'Reasons the hub runs reduced (failed engines, Convex unreachable…)', registers: [registry], collect() { this.set(capability().reasons.length); } });
+  }
+  const transitions = new Counter({ name: 'hugh_capability_transitions_total', help: 'Changes of the hub capability, by the state entered', labelNames: ['to'] as const, registers: [registry] });
+  for (const state of CAPABILITY_STATES) transitions.inc({ to: state }, 0);
+  events.on('capability', (current, previous) => {
+    if (current.state !== previous.state) transitions.inc({ to: current.state });
+  });
+  const seen = new Set<string>();
+  const remember = (id: string) => {
+    seen.delete(id);
+    seen.add(id);
+    if (seen.size > MAX_SATELLITE_SERIES) seen.delete(seen.values().next().value!);
+  };
+  events.on('satellite-online', remember);
+  new Gauge({
+    name: 'hugh_satellite_up',
+    help: 'Whether a satellite is connected to this hub (1) or has been since the hub started and is not (0)',
+    labelNames: ['satellite'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const id of seen) this.set({ satellite: id }, sessions.sessions.has(id) ? 1 : 0);
+    },
+  });
 }

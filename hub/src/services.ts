@@ -1,3 +1,4 @@
+import type { CapabilityReporter } from './capability/capability.js';
 import type { EngineStatus } from './engines/chain.js';
 import type { HubEvents } from './events.js';
 import type { Announcer, TurnHandler } from './session/turn.js';
@@ -5,6 +6,8 @@ import type { Announcer, TurnHandler } from './session/turn.js';
 /** What the hub gives the services it runs: its events, and a way to speak on a satellite outside a turn. */
 export interface HubContext {
   readonly events: HubEvents;
+  /** Where a service says it runs reduced (engine chains are read from `health` by the hub itself). */
+  readonly capability: CapabilityReporter;
   /** Speaks `text` on a satellite as an announcement; false when it is not connected. */
   announce(satelliteId: string, text: string): boolean;
 }
@@ -19,7 +22,7 @@ export interface HubServices {
   announcer?: Announcer;
   /** Answers a typed question (the dashboard) the way a spoken one is answered, as text. */
   ask?(text: string, satelliteId: string | undefined): Promise<string>;
-  /** Engine chains and dispatch with their breaker states, for /healthz. */
+  /** Engine chains and dispatch with their breaker states, for /healthz and the capability. */
   health?(): Record<string, EngineStatus[]>;
   /** Releases engines and connections when the hub stops. */
   close?(): Promise<void>;

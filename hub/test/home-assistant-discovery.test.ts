@@ -87,7 +87,7 @@ async function discovery(options: { dashboardUrl?: string; satellites?: { id: st
 describe('Home Assistant discovery payloads', () => {
   it('pass the key table: default_entity_id, no object_id, documented keys only, required ones present', async () => {
     const { events, published } = await discovery({ dashboardUrl: 'http://hub.lan:8750/' });
-    events.emit('satellite-online', 'living-room', { room: 'Living room', softwareVersion: '9.9.9', transport: 'mqtt' });
+    events.emit('satellite-online', 'living-room', { room: 'Living room', softwareVersion: '9.9.9', transport: 'mqtt', link: { hubIndex: 0, hubCount: 1 } });
     const expected = [
       'homeassistant/binary_sensor/hugh-hub/problem/config',
       'homeassistant/sensor/hugh-hub/engines/config',
@@ -107,8 +107,8 @@ describe('Home Assistant discovery payloads', () => {
   // Regression: object_id was the only thing naming entity ids; they must not change with default_entity_id.
   it('keeps entity ids what object_id made them (Home Assistant slugified it; a "-" becomes "_")', async () => {
     const { events, published } = await discovery();
-    events.emit('satellite-online', 'living-room', { room: undefined, softwareVersion: '1', transport: 'ws' });
-    events.emit('satellite-online', 'kitchen', { room: 'Kitchen', softwareVersion: '1', transport: 'mqtt' });
+    events.emit('satellite-online', 'living-room', { room: undefined, softwareVersion: '1', transport: 'ws', link: { hubIndex: 0, hubCount: 1 } });
+    events.emit('satellite-online', 'kitchen', { room: 'Kitchen', softwareVersion: '1', transport: 'mqtt', link: { hubIndex: 0, hubCount: 1 } });
     await expect.poll(() => published.size).toBe(18);
     expect(published.get('homeassistant/sensor/hugh_kitchen/assist_state/config')!.default_entity_id).toBe('sensor.hugh_kitchen_assist_state');
     expect(published.get('homeassistant/switch/hugh_living-room/mute/config')!.default_entity_id).toBe('switch.hugh_living_room_mute');
@@ -118,7 +118,7 @@ describe('Home Assistant discovery payloads', () => {
 
   it('links each device to the dashboard, suggests the room as its area, and hangs satellites off the hub device', async () => {
     const { events, published } = await discovery({ dashboardUrl: 'http://hub.lan:8750/', satellites: [{ id: 'den', room: 'Den' }] });
-    events.emit('satellite-online', 'den', { room: undefined, softwareVersion: '9.9.9', transport: 'mqtt' });
+    events.emit('satellite-online', 'den', { room: undefined, softwareVersion: '9.9.9', transport: 'mqtt', link: { hubIndex: 0, hubCount: 1 } });
     await expect.poll(() => published.size).toBe(10);
     expect(published.get('homeassistant/sensor/hugh_den/assist_state/config')!.device).toEqual({
       identifiers: ['hugh_den'],
@@ -135,7 +135,7 @@ describe('Home Assistant discovery payloads', () => {
 
   it('puts the technical entities in the diagnostic category, and only those', async () => {
     const { events, published } = await discovery();
-    events.emit('satellite-online', 'den', { room: 'Den', softwareVersion: '1', transport: 'mqtt' });
+    events.emit('satellite-online', 'den', { room: 'Den', softwareVersion: '1', transport: 'mqtt', link: { hubIndex: 0, hubCount: 1 } });
     await expect.poll(() => published.size).toBe(10);
     const diagnostic = [...published].filter(([, payload]) => payload.entity_category === 'diagnostic').map(([topic]) => topic.split('/').slice(2, 4).join('/'));
     expect(diagnostic.sort()).toEqual(['hugh-hub/engines', 'hugh_den/last_turn_latency', 'hugh_den/link']);
@@ -163,7 +163,7 @@ describe('Home Assistant discovery templates, rendered by Jinja2', () => {
 
   it('every template in every payload renders', async () => {
     const { events, published } = await discovery();
-    events.emit('satellite-online', 'den', { room: 'Den', softwareVersion: '1', transport: 'mqtt' });
+    events.emit('satellite-online', 'den', { room: 'Den', softwareVersion: '1', transport: 'mqtt', link: { hubIndex: 0, hubCount: 1 } });
     await expect.poll(() => published.size).toBe(10);
     const samples: Record<string, string> = {
       'hugh/sat/den/state': 'muted',
@@ -184,7 +184,7 @@ describe('Home Assistant discovery templates, rendered by Jinja2', () => {
 
   it('the satellite templates read the hub’s own messages', async () => {
     const { events, published } = await discovery();
-    events.emit('satellite-online', 'den', { room: 'Den', softwareVersion: '1', transport: 'mqtt' });
+    events.emit('satellite-online', 'den', { room: 'Den', softwareVersion: '1', transport: 'mqtt', link: { hubIndex: 0, hubCount: 1 } });
     await expect.poll(() => published.size).toBe(10);
     const mute = published.get('homeassistant/switch/hugh_den/mute/config')!;
     expect(render(mute, 'value_template', 'muted')).toBe('on');

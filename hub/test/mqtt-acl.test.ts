@@ -35,6 +35,21 @@ describe('MQTT filter matching (MQTT 3.1.1 §4.7)', () => {
 });
 
 describe('the rule table', () => {
+  it("a satellite's failover probe may read the hub's availability and nothing else, publish nothing", () => {
+    const probe: Actor = { role: 'probe', id: 'kitchen' };
+    expect(acl.maySubscribe(probe, 'hugh/hub/availability')).toBe(true);
+    for (const filter of ['hugh/sat/kitchen/down/ctl', 'hugh/sat/kitchen/down/audio', 'hugh/hub/capability', 'hugh/#', '#']) expect(acl.maySubscribe(probe, filter), filter).toBe(false);
+    for (const topic of ['hugh/sat/kitchen/up/ctl', 'hugh/sat/kitchen/availability', 'hugh/hub/cmd/say']) {
+      expect(acl.mayPublish(probe, topic), topic).toMatchObject({ ok: false, code: 'HUGH_ERR_NOT_AUTHORIZED', reason: `probe kitchen may not publish on ${topic}` });
+    }
+  });
+
+  it('lets integrations read which hub a satellite is on and the capability', () => {
+    expect(acl.maySubscribe(ha, 'hugh/sat/+/link')).toBe(true);
+    expect(acl.maySubscribe(ha, 'hugh/hub/capability')).toBe(true);
+    expect(acl.maySubscribe(kitchen, 'hugh/sat/kitchen/link')).toBe(false);
+  });
+
   it('lets a satellite publish its own up topics and availability, and nothing else anywhere', () => {
     expect(acl.mayPublish(kitchen, 'hugh/sat/kitchen/up/audio')).toEqual({ ok: true });
     expect(acl.mayPublish(kitchen, 'hugh/sat/kitchen/up/ctl')).toEqual({ ok: true });

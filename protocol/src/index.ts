@@ -6,3 +6,4 @@ export * from './messages.js';
 export * from './topics.js';
 export * from './pcm.js';
 export * from './framer.js';
+export * from './capability.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ERROR_CODES, HughError, type ErrorCode } from './errors.js';
 import { SatelliteIdSchema, TurnIdSchema } from './ids.js';
-import { CAPTURE_SAMPLE_RATE_HZ, MAX_CONTROL_BYTES, MAX_PRE_ROLL_MS, PROTOCOL_VERSION } from './version.js';
+import { CAPTURE_SAMPLE_RATE_HZ, MAX_CONTROL_BYTES, MAX_HUBS, MAX_PRE_ROLL_MS, PROTOCOL_VERSION } from './version.js';
 
 /**
  * Control messages are JSON objects `{ v, type, ...fields }`. Each direction has its own closed
@@ -48,6 +48,11 @@ const Hello = z.object({
   }),
   /** Formats the satellite can play, best first; the hub resamples its replies to one of them. */
   playbackFormats: z.array(PlaybackFormat).max(8),
+  /**
+   * Where this hub is in the satellite's ordered `hub` list (0: its primary). Absent: a satellite
+   * that knows one hub, or one older than the field.
+   */
+  link: z.object({ hubIndex: z.int().min(0).max(MAX_HUBS - 1), hubCount: z.int().min(1).max(MAX_HUBS) }).refine((link) => link.hubIndex < link.hubCount, { message: 'hubIndex must be below hubCount', path: ['hubIndex'] }).optional(),
 });
 const Wake = z.object({
   ...base,

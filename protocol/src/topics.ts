@@ -14,6 +14,7 @@ import { SATELLITE_ID_PATTERN } from './ids.js';
  * | sat/<id>/availability          | satellite (its will) | "online" / "offline"          | yes      |
  * | sat/<id>/state                 | hub → integrations   | state name                    | yes      |
  * | sat/<id>/volume                | hub → integrations   | 0-100                         | yes      |
+ * | sat/<id>/link                  | hub → integrations   | {hubIndex, hubCount, primary, transport} | yes |
  * | sat/<id>/event/<name>          | hub → integrations   | JSON event                    | no       |
  * | sat/<id>/cmd/<name>            | integrations → hub   | JSON or plain command payload | no       |
  * | hub/availability               | hub (its will)       | "online" / "offline"          | yes      |
@@ -23,8 +24,9 @@ import { SATELLITE_ID_PATTERN } from './ids.js';
  */
 export const DEFAULT_TOPIC_PREFIX = 'hugh';
 
-export type SatelliteChannel = 'up/ctl' | 'up/audio' | 'down/ctl' | 'down/audio' | 'availability' | 'state' | 'volume';
-const SATELLITE_CHANNELS: readonly SatelliteChannel[] = ['up/ctl', 'up/audio', 'down/ctl', 'down/audio', 'availability', 'state', 'volume'];
+/** `link`: which of its hubs the satellite is on (the hub that serves it publishes it). */
+export type SatelliteChannel = 'up/ctl' | 'up/audio' | 'down/ctl' | 'down/audio' | 'availability' | 'state' | 'volume' | 'link';
+const SATELLITE_CHANNELS: readonly SatelliteChannel[] = ['up/ctl', 'up/audio', 'down/ctl', 'down/audio', 'availability', 'state', 'volume', 'link'];
 /** `cmd/say`: announcements to a room or the whole house. */
 export type HubChannel = 'availability' | 'error' | 'cmd/say' | 'capability';
 const HUB_CHANNELS: readonly HubChannel[] = ['availability', 'error', 'cmd/say', 'capability'];
@@ -121,9 +123,31 @@ export function satelliteClientId(satelliteId: string): string {
   return `${SATELLITE_CLIENT_ID_PREFIX}${satelliteId}`;
 }
 
+/** The satellite id after `prefix` in a client id, when it is one. */
+function idAfter(prefix: string, clientId: string): string | undefined {
+  if (!clientId.startsWith(prefix)) return undefined;
+  const id = clientId.slice(prefix.length);
+  return SATELLITE_ID_PATTERN.test(id) ? id : undefined;
+}
+
 /** The satellite id a client id claims, or undefined for other clients (integrations, tools). */
 export function satelliteIdFromClientId(clientId: string): string | undefined {
-  if (!clientId.startsWith(SATELLITE_CLIENT_ID_PREFIX)) return undefined;
-  const id = clientId.slice(SATELLITE_CLIENT_ID_PREFIX.length);
-  return SATELLITE_ID_PATTERN.test(id) ? id : undefined;
+  return idAfter(SATELLITE_CLIENT_ID_PREFIX, clientId);
+}
+
+/**
+ * MQTT client id of a satellite's failover probe: a real login with the satellite's credentials
+ * that the broker grants nothing but the hub's availability, under an id of its own so that it can
+ * never take over (MQTT 3.1.1 §3.1.4-2) the satellite's live session. `.` is not allowed in
+ * satellite ids, so no satellite can be named like a probe.
+ */
+export const PROBE_CLIENT_ID_PREFIX = 'hugh-probe.';
+
+export function probeClientId(satelliteId: string): string {
+  return `${PROBE_CLIENT_ID_PREFIX}${satelliteId}`;
+}
+
+/** The satellite whose probe a client id claims to be, or undefined. */
+export function satelliteIdFromProbeClientId(clientId: string): string | undefined {
+  return idAfter(PROBE_CLIENT_ID_PREFIX, clientId);
 }

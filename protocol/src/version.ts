@@ -12,3 +12,6 @@ export const CAPTURE_SAMPLE_RATE_HZ = 16_000;
 
 /** Most audio from before the wake word's end a satellite keeps and a hub may ask for. */
 export const MAX_PRE_ROLL_MS = 5_000;
+
+/** Most hubs a satellite may list (its `hub` setting) and announce in its hello. */
+export const MAX_HUBS = 8;

@@ -1,16 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { createLogger, formatHelp, loadForDoctor, type Logger } from '@hugh/common';
+import { createLogger, formatHelp, loadForDoctor, redactUrl, type Logger } from '@hugh/common';
 import { HughError } from '@hugh/protocol';
 import { createInput } from './audio/input.js';
 import { NullSink, type AudioSink } from './audio/sink.js';
 import { SpeakerSink } from './audio/speaker-sink.js';
 import { WavFileSink } from './audio/wav-file-sink.js';
-import { SATELLITE_CONFIG_ENV, SATELLITE_OPTIONS, loadSatelliteConfig, type SatelliteConfig } from './config.js';
+import { SATELLITE_CONFIG_ENV, SATELLITE_OPTIONS, hubEndpoints, loadSatelliteConfig, type SatelliteConfig } from './config.js';
 import { detectInFile } from './detect.js';
 import { satelliteDoctor } from './doctor.js';
 import { enroll } from './enroll.js';
 import { HubClient } from './hub-client.js';
-import { createHubLink } from './link/create-link.js';
+import { linkToHubs } from './link/connect-hubs.js';
 import { Satellite } from './satellite.js';
 import { SATELLITE_VERSION } from './version.js';
 import { createWakeEngine } from './wake/create-engine.js';
@@ -18,7 +17,7 @@ import { WakeWordDetector } from './wake/detector.js';
 
 const USAGE = `hugh-satellite — an H.U.G.H. Voice satellite: microphone, wake word, hub link, speaker.
 
-Usage: hugh-satellite [--config FILE] [--id NAME] [--hub mqtt://host:port | ws://host:port] [--input FILE.wav | -]
+Usage: hugh-satellite [--config FILE] [--id NAME] [--hub URL[,URL…]] [--input FILE.wav | -]   (URL: mqtt://host:port or ws://host:port; several: best first)
        hugh-satellite detect --input FILE.wav [--json]   (run the wake word over a recording)
        hugh-satellite doctor                             (check models, microphone, speaker, hub, login: ✔/✘ with the fix)
        hugh-satellite enroll --keyword hey_hugh --input TAKE1.wav TAKE2.wav TAKE3.wav | --record 3
@@ -50,27 +49,9 @@ function createSink(output: string, logger: Logger): AudioSink {
   return new WavFileSink(output);
 }
 
-function readCa(file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    throw new HughError('HUGH_ERR_CONFIG_INVALID', `caFile: ${(error as Error).message}`);
-  }
-}
-
 async function run(config: SatelliteConfig, logger: Logger): Promise<void> {
   const detector = await createDetector(config, logger);
-  const link = await createHubLink({
-    url: config.hub,
-    satelliteId: config.id,
-    topicPrefix: config.topicPrefix,
-    logger,
-    // The hub knows a satellite by its id; an external broker's own account may differ.
-    ...(config.mqtt.username !== undefined || config.password !== undefined
-      ? { username: config.mqtt.username ?? config.id, password: config.mqtt.password ?? config.password ?? '' }
-      : {}),
-    ...(config.caFile ? { ca: readCa(config.caFile) } : {}),
-  });
+  const link = await linkToHubs(config, logger);
   const client = new HubClient(link, {
     satelliteId: config.id,
     ...(config.room ? { room: config.room } : {}),
@@ -78,6 +59,7 @@ async function run(config: SatelliteConfig, logger: Logger): Promise<void> {
     wakeEngines: [...new Set(detector.engines.map((engine) => engine.name))],
     playbackFormats: [24_000, 22_050, 16_000].map((sampleRateHz) => ({ sampleRateHz, channels: 1 as const })),
     logger,
+    replyTimeoutMs: config.turn.replyTimeoutMs,
   });
   const input = createInput(config.audio.input, {
     logger,
@@ -102,7 +84,7 @@ async function run(config: SatelliteConfig, logger: Logger): Promise<void> {
   }
   process.once('SIGINT', () => stopper.abort());
   process.once('SIGTERM', () => stopper.abort());
-  logger.info({ id: config.id, hub: config.hub, input: input.description, output: sink.description, keywords: detector.keywords }, 'satellite starting');
+  logger.info({ id: config.id, hubs: hubEndpoints(config).map((hub) => redactUrl(hub.url)), input: input.description, output: sink.description, keywords: detector.keywords }, 'satellite starting');
   client.start();
   await satellite.run(stopper.signal);
   await client.stop();

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { loadConfig, type OptionSpec } from '@hugh/common';
-import { DEFAULT_TOPIC_PREFIX, SATELLITE_ID_PATTERN } from '@hugh/protocol';
+import { DEFAULT_TOPIC_PREFIX, MAX_HUBS, SATELLITE_ID_PATTERN } from '@hugh/protocol';
 import { KeywordNameSchema, defaultModelsDir } from '@hugh/wakeword';
 
 
@@ -22,13 +22,54 @@ const keywordList = z.preprocess(
   z.array(z.strictObject({ model: z.string().min(1), threshold: z.number().gt(0).lt(1).optional() })).min(1),
 );
 
+/** Back to idle when no reply starts within this time after the end of speech (`turn.replyTimeoutMs`). */
+export const DEFAULT_REPLY_TIMEOUT_MS = 20_000;
+
+const hubUrl = z.url({ protocol: /^(mqtts?|wss?)$/ });
+
+/**
+ * The hubs in order of preference: a list of URLs or of `{url, password?, username?, caFile?}`
+ * (a login per hub); in a flag or the environment, URLs separated by commas.
+ */
+const hubList = z.preprocess(
+  (value) => (typeof value === 'string' ? value.split(',').map((url) => url.trim()).filter(Boolean) : value),
+  z
+    .array(
+      z.union([
+        hubUrl,
+        z.strictObject({
+          url: hubUrl,
+          /** This hub's password for the satellite; default: `password`. */
+          password: z.string().min(1).optional(),
+          /** This hub's username (an external broker's own account); default: `mqtt.username`, else the satellite id. */
+          username: z.string().min(1).optional(),
+          /** The CA this hub's certificate chains to; default: `caFile`. */
+          caFile: z.string().min(1).optional(),
+        }),
+      ]),
+    )
+    .min(1)
+    .max(MAX_HUBS),
+);
+
 export const SatelliteConfigSchema = z.strictObject({
   id: z.string().regex(SATELLITE_ID_PATTERN, 'must be 1-63 characters of a-z, 0-9, "_" or "-"').default(defaultId),
   room: z.string().min(1).max(64).optional(),
-  /** mqtt://hub:1883 or ws://hub:8750 */
-  hub: z.url({ protocol: /^(mqtts?|wss?)$/ }).default('mqtt://127.0.0.1:1883'),
+  /** mqtt://hub:1883 or ws://hub:8750, or several in order of preference (the first is the primary). */
+  hub: hubList.default(['mqtt://127.0.0.1:1883']),
+  /** With several hubs: when to move back from a fallback to a better hub. */
+  failover: z
+    .strictObject({
+      /** A better hub must pass every probe for this long before the satellite moves back (no flapping). */
+      returnAfterMs: z.int().min(0).max(3_600_000).default(30_000),
+      /** How often each better hub is probed with a real login while on a fallback. */
+      probeIntervalMs: z.int().min(100).max(600_000).default(5_000),
+      /** Longest wait for one probe or one connection attempt of a move. */
+      probeTimeoutMs: z.int().min(100).max(60_000).default(5_000),
+    })
+    .prefault({}),
   topicPrefix: z.string().default(DEFAULT_TOPIC_PREFIX),
-  /** This satellite's password, from `hugh-hub satellite add <id>` (its username is its id). */
+  /** This satellite's password, from `hugh-hub satellite add <id>` (its username is its id); for every hub without its own. */
   password: z.string().min(1).optional(),
   /** The house CA (`hugh-hub certs` → ca.crt) that the hub's mqtts/wss certificate must chain to. */
   caFile: z.string().min(1).optional(),
@@ -62,7 +103,7 @@ export const SatelliteConfigSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
-  turn: z.strictObject({ replyTimeoutMs: z.int().min(1_000).default(20_000) }).prefault({}),
+  turn: z.strictObject({ replyTimeoutMs: z.int().min(1_000).default(DEFAULT_REPLY_TIMEOUT_MS) }).prefault({}),
   /** `enroll`: the keyword to enrol (saved as `<keyword>.enrolled.json` in wake.modelsDir), and takes to record instead of `--input` files. */
   enroll: z.strictObject({ keyword: KeywordNameSchema.optional(), record: z.int().min(2).max(10).optional() }).prefault({}),
   /** Exit after the first turn's reply has played (demos, scripts, tests). */
@@ -73,12 +114,35 @@ export const SatelliteConfigSchema = z.strictObject({
 
 export type SatelliteConfig = z.infer<typeof SatelliteConfigSchema>;
 
+/** One hub of the list with the login and CA that apply to it. */
+export interface HubEndpoint {
+  url: string;
+  username?: string;
+  password?: string;
+  caFile?: string;
+}
+
+/**
+ * The hubs with their logins: a hub's own `password`/`username`/`caFile`, else the satellite's
+ * (`password`, `mqtt.username`, `caFile`). The hub knows a satellite by its id, so that is the
+ * username unless an external broker's account says otherwise. No password anywhere: no login.
+ */
+export function hubEndpoints(config: SatelliteConfig): HubEndpoint[] {
+  return config.hub.map((entry) => {
+    const own = typeof entry === 'string' ? { url: entry } : entry;
+    const password = own.password ?? config.mqtt.password ?? config.password;
+    const username = own.username ?? config.mqtt.username ?? (password !== undefined ? config.id : undefined);
+    const caFile = own.caFile ?? config.caFile;
+    return { url: own.url, ...(username !== undefined ? { username, password: password ?? '' } : {}), ...(caFile ? { caFile } : {}) };
+  });
+}
+
 export const SATELLITE_CONFIG_ENV = 'HUGH_SATELLITE_CONFIG';
 
 export const SATELLITE_OPTIONS: OptionSpec[] = [
   { flag: 'id', env: 'HUGH_SATELLITE_ID', path: 'id', type: 'string', description: 'satellite id, one per device (default: host name)' },
   { flag: 'room', env: 'HUGH_ROOM', path: 'room', type: 'string', description: 'room name, for arbitration and home automation' },
-  { flag: 'hub', env: 'HUGH_HUB_URL', path: 'hub', type: 'string', description: 'hub address: mqtt://host:1883 or ws://host:8750' },
+  { flag: 'hub', env: 'HUGH_HUB_URL', path: 'hub', type: 'string', description: 'hub address: mqtt://host:1883 or ws://host:8750; several, best first: mqtt://vm:1883,ws://mac.local:8750' },
   { flag: 'ca-file', env: 'HUGH_HUB_CA', path: 'caFile', type: 'string', description: 'CA certificate for mqtts:// or wss:// (from hugh-hub certs)' },
   { flag: 'input', env: 'HUGH_INPUT', path: 'audio.input', type: 'string', description: 'FILE.wav or - (stdin) instead of the microphone' },
   { flag: 'device', env: 'HUGH_AUDIO_DEVICE', path: 'audio.device', type: 'string', description: 'microphone device (ALSA name for arecord, e.g. plughw:1,0)' },

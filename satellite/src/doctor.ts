@@ -5,7 +5,7 @@ import mqtt from 'mqtt';
 import WebSocket from 'ws';
 import { configChecks, fail, modelsCheck, pass, runChecks, silentLogger, tcpReachable, type CheckOutcome, type DoctorCheck, type LoadedConfig } from '@hugh/common';
 import { Topics, satelliteClientId } from '@hugh/protocol';
-import type { SatelliteConfig } from './config.js';
+import { hubEndpoints, type HubEndpoint, type SatelliteConfig } from './config.js';
 import { captureCheck, playbackCheck } from './doctor-audio.js';
 import { createWakeEngine } from './wake/create-engine.js';
 
@@ -18,19 +18,18 @@ export interface SatelliteDoctorOptions {
 /** The ports a hub URL means when it names none: the hub's defaults, as the README gives them. */
 const DEFAULT_PORTS: Record<string, number> = { 'mqtt:': 1883, 'mqtts:': 8883, 'ws:': 8750, 'wss:': 8751 };
 
-function hubAddress(config: SatelliteConfig) {
-  const url = new URL(config.hub);
+function hubAddress(hub: HubEndpoint) {
+  const url = new URL(hub.url);
   return { url, host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) || DEFAULT_PORTS[url.protocol]!, tls: url.protocol === 'mqtts:' || url.protocol === 'wss:' };
 }
 
-function readCa(config: SatelliteConfig): Buffer | undefined {
-  return config.caFile ? readFileSync(config.caFile) : undefined;
+function readCa(hub: HubEndpoint): Buffer | undefined {
+  return hub.caFile ? readFileSync(hub.caFile) : undefined;
 }
 
-/** The login the satellite presents: its id and password, or an external broker's own account. */
-function credentials(config: SatelliteConfig) {
-  if (config.mqtt.username === undefined && config.password === undefined) return undefined;
-  return { username: config.mqtt.username ?? config.id, password: config.mqtt.password ?? config.password ?? '' };
+/** The login the satellite presents at this hub: its id and password, or an external broker's own account. */
+function credentials(hub: HubEndpoint) {
+  return hub.username === undefined ? undefined : { username: hub.username, password: hub.password ?? '' };
 }
 
 function wakeCheck(config: SatelliteConfig): DoctorCheck {
@@ -53,10 +52,10 @@ function wakeCheck(config: SatelliteConfig): DoctorCheck {
   };
 }
 
-function reachableCheck(config: SatelliteConfig, timeoutMs: number): DoctorCheck {
-  const { host, port } = hubAddress(config);
+function reachableCheck(hub: HubEndpoint, name: string, timeoutMs: number): DoctorCheck {
+  const { host, port } = hubAddress(hub);
   return {
-    name: 'hub reachable',
+    name,
     async run() {
       try {
         await tcpReachable(host, port, timeoutMs);
@@ -68,16 +67,16 @@ function reachableCheck(config: SatelliteConfig, timeoutMs: number): DoctorCheck
   };
 }
 
-function tlsCheck(config: SatelliteConfig, timeoutMs: number): DoctorCheck {
-  const { host, port, tls, url } = hubAddress(config);
+function tlsCheck(hub: HubEndpoint, name: string, timeoutMs: number): DoctorCheck {
+  const { host, port, tls, url } = hubAddress(hub);
   return {
-    name: 'TLS trust',
+    name,
     run: () =>
       new Promise<CheckOutcome>((resolve) => {
         if (!tls) return resolve(pass(`not used (${url.protocol}//: the link is not encrypted)`));
         let ca: Buffer | undefined;
         try {
-          ca = readCa(config);
+          ca = readCa(hub);
         } catch (error) {
           return resolve(fail(`caFile: ${(error as Error).message}`, 'copy ca.crt from the hub (made by `hugh-hub certs`) to this path'));
         }
@@ -86,7 +85,7 @@ function tlsCheck(config: SatelliteConfig, timeoutMs: number): DoctorCheck {
           socket.destroy();
           resolve(outcome);
         };
-        socket.once('secureConnect', () => done(pass(`the certificate of ${host} chains to ${config.caFile ?? 'the system CAs'}`)));
+        socket.once('secureConnect', () => done(pass(`the certificate of ${host} chains to ${hub.caFile ?? 'the system CAs'}`)));
         socket.once('timeout', () => done(fail(`${host}:${port}: no TLS handshake within ${timeoutMs} ms`, 'check the port is the hub\'s TLS port (8883 mqtts, 8751 wss)')));
         socket.once('error', (error: NodeJS.ErrnoException) =>
           done(fail(`${host}:${port}: ${error.code ?? error.message}`, `copy ca.crt from the hub to caFile (HUGH_HUB_CA), and use a name the hub's certificate was made for (hugh-hub certs ${host})`)),
@@ -98,11 +97,11 @@ function tlsCheck(config: SatelliteConfig, timeoutMs: number): DoctorCheck {
 const LOGIN_FIX = 'run `hugh-hub satellite add <id>` (or rotate) on the hub and put the password in HUGH_SATELLITE_PASSWORD (/etc/hugh/satellite.env); the username is the satellite id';
 
 /** MQTT: CONNACK for the satellite's client id, then the hub's retained availability says "online". */
-function mqttLogin(config: SatelliteConfig, timeoutMs: number, ca: Buffer | undefined): Promise<CheckOutcome> {
-  const login = credentials(config);
+function mqttLogin(config: SatelliteConfig, hub: HubEndpoint, timeoutMs: number, ca: Buffer | undefined): Promise<CheckOutcome> {
+  const login = credentials(hub);
   const topic = new Topics(config.topicPrefix).hub('availability');
   return new Promise((resolve) => {
-    const client = mqtt.connect(config.hub, {
+    const client = mqtt.connect(hub.url, {
       clientId: satelliteClientId(config.id),
       protocolVersion: 4,
       clean: true,
@@ -133,9 +132,9 @@ function mqttLogin(config: SatelliteConfig, timeoutMs: number, ca: Buffer | unde
 }
 
 /** WebSocket: the hub answers the upgrade with 101 (login accepted) or 401 before any audio could flow. */
-function wsLogin(config: SatelliteConfig, timeoutMs: number, ca: Buffer | undefined): Promise<CheckOutcome> {
-  const login = credentials(config);
-  const url = new URL(config.hub);
+function wsLogin(config: SatelliteConfig, hub: HubEndpoint, timeoutMs: number, ca: Buffer | undefined): Promise<CheckOutcome> {
+  const login = credentials(hub);
+  const url = new URL(hub.url);
   if (url.pathname === '/' || url.pathname === '') url.pathname = '/satellite';
   return new Promise((resolve) => {
     const socket = new WebSocket(url, {
@@ -159,19 +158,28 @@ function wsLogin(config: SatelliteConfig, timeoutMs: number, ca: Buffer | undefi
   });
 }
 
-function loginCheck(config: SatelliteConfig, timeoutMs: number): DoctorCheck {
+function loginCheck(config: SatelliteConfig, hub: HubEndpoint, name: string, timeoutMs: number): DoctorCheck {
   return {
-    name: 'login',
+    name,
     async run() {
       let ca: Buffer | undefined;
       try {
-        ca = readCa(config);
+        ca = readCa(hub);
       } catch (error) {
         return fail(`caFile: ${(error as Error).message}`, 'see TLS trust above');
       }
-      return hubAddress(config).url.protocol.startsWith('mqtt') ? mqttLogin(config, timeoutMs, ca) : wsLogin(config, timeoutMs, ca);
+      return hubAddress(hub).url.protocol.startsWith('mqtt') ? mqttLogin(config, hub, timeoutMs, ca) : wsLogin(config, hub, timeoutMs, ca);
     },
   };
+}
+
+/** Reachable, TLS trust and login for each hub; with several, each line names its hub. */
+function hubChecks(config: SatelliteConfig, timeoutMs: number): DoctorCheck[] {
+  const hubs = hubEndpoints(config);
+  return hubs.flatMap((hub) => {
+    const named = (check: string) => (hubs.length === 1 ? check : `${check} (${hub.url})`);
+    return [reachableCheck(hub, named('hub reachable'), timeoutMs), tlsCheck(hub, named('TLS trust'), timeoutMs), loginCheck(config, hub, named('login'), timeoutMs)];
+  });
 }
 
 /** The model files this config loads: openWakeWord's two shared models and each keyword model. */
@@ -198,9 +206,7 @@ export function satelliteDoctor(loaded: LoadedConfig<SatelliteConfig>, options: 
       wakeCheck(config),
       captureCheck(config, timeoutMs),
       playbackCheck(config, timeoutMs),
-      reachableCheck(config, timeoutMs),
-      tlsCheck(config, timeoutMs),
-      loginCheck(config, timeoutMs),
+      ...hubChecks(config, timeoutMs),
     ],
     options.write,
   );

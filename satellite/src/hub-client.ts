@@ -11,6 +11,7 @@ import {
   type PlaybackFormat,
   type SatelliteState,
 } from '@hugh/protocol';
+import { DEFAULT_REPLY_TIMEOUT_MS } from './config.js';
 import type { HubLink } from './link/hub-link.js';
 
 /** Frames the satellite streams: 40 ms of 16 kHz mono s16le. */
@@ -33,6 +34,8 @@ export interface HubClientOptions {
   wakeEngines: string[];
   playbackFormats: PlaybackFormat[];
   logger: Logger;
+  /** How long a reply is awaited after the audio went out; default: the config's `turn.replyTimeoutMs`. */
+  replyTimeoutMs?: number;
 }
 
 type Reply = { turnId: number; format: PlaybackFormat };
@@ -70,7 +73,7 @@ export class OutgoingTurn {
     readonly turnId: number,
     private readonly link: HubLink,
     private readonly maxUtteranceMs: number,
-    private readonly onEnd: (turn: OutgoingTurn) => void,
+    private readonly onEnd: (turn: OutgoingTurn, reason: StreamEnd) => void,
   ) {}
 
   get signal(): AbortSignal {
@@ -104,7 +107,7 @@ export class OutgoingTurn {
     const rest = this.framer.flush();
     if (!this.signal.aborted && rest.length > 0) this.sendFrame(rest, false);
     this.link.sendControl(satelliteMessage({ type: 'audio-stop', turnId: this.turnId, reason, frameCount: this.seq }));
-    this.onEnd(this);
+    this.onEnd(this, reason);
   }
 
   abort(reason: StreamEnd): void {
@@ -133,6 +136,10 @@ export class HubClient extends EventEmitter<HubClientEvents> {
   private helloTimer: NodeJS.Timeout | undefined;
   private outgoing: OutgoingTurn | undefined;
   private reply: Reply | undefined;
+  /** What the satellite last reported (reportState): `waiting` and `speaking` are turns in flight too. */
+  private reportedState: SatelliteState = 'idle';
+  /** A turn whose audio went out and whose reply has not started yet: the hub is working on it. */
+  private awaitingReply: { turnId: number; sinceMs: number } | undefined;
   private readonly logger: Logger;
 
   constructor(
@@ -156,6 +163,14 @@ export class HubClient extends EventEmitter<HubClientEvents> {
       else this.logger.debug({ turnId: frame.turnId }, 'reply frame for a turn that is not playing; dropped');
     });
     link.on('problem', (error) => this.logger.warn({ err: error }, 'bad input from hub ignored'));
+    // A link with several hubs moves back to a better one only between turns.
+    link.setSwitchGuard?.(() => this.idle);
+  }
+
+  /** No turn in flight: nothing streaming, no reply awaited (within the reply timeout) or playing. */
+  get idle(): boolean {
+    const awaiting = this.awaitingReply !== undefined && Date.now() - this.awaitingReply.sinceMs < (this.options.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS);
+    return !this.outgoing && !this.reply && !awaiting && (this.reportedState === 'idle' || this.reportedState === 'muted');
   }
 
   get ready(): boolean {
@@ -193,6 +208,7 @@ export class HubClient extends EventEmitter<HubClientEvents> {
   }
 
   reportState(state: SatelliteState): void {
+    this.reportedState = state;
     this.link.sendControl(satelliteMessage({ type: 'state', state }));
   }
 
@@ -208,8 +224,12 @@ export class HubClient extends EventEmitter<HubClientEvents> {
     this.link.sendControl(
       satelliteMessage({ type: 'audio-start', turnId, sampleRateHz: CAPTURE_SAMPLE_RATE_HZ, channels: 1, codec: 'pcm_s16le', preRollMs: Math.round(options.preRollMs) }),
     );
-    const turn = new OutgoingTurn(turnId, this.link, this.maxUtteranceMs, (ended) => {
-      if (this.outgoing === ended) this.outgoing = undefined;
+    this.awaitingReply = undefined;
+    const turn = new OutgoingTurn(turnId, this.link, this.maxUtteranceMs, (ended, reason) => {
+      if (this.outgoing !== ended) return;
+      this.outgoing = undefined;
+      // Its audio is with the hub, which answers unless the turn was given up.
+      if (reason !== 'cancelled' && reason !== 'error') this.awaitingReply = { turnId: ended.turnId, sinceMs: Date.now() };
     });
     this.outgoing = turn;
     return turn;
@@ -219,6 +239,7 @@ export class HubClient extends EventEmitter<HubClientEvents> {
   cancelTurn(turnId: number): void {
     this.link.sendControl(satelliteMessage({ type: 'cancel', turnId, reason: 'user' }));
     if (this.reply?.turnId === turnId) this.reply = undefined;
+    this.settled(turnId);
   }
 
   /** The hub is gone: abandon the turn in flight, stop any reply, wait for the link to come back. */
@@ -228,6 +249,7 @@ export class HubClient extends EventEmitter<HubClientEvents> {
     this.outgoing?.abort('error');
     if (this.reply) this.emit('reply-stop', this.reply.turnId, 'disconnected');
     this.reply = undefined;
+    this.awaitingReply = undefined;
     if (wasReady) {
       this.logger.warn({ reason }, 'hub connection lost');
       this.emit('disconnected');
@@ -252,11 +274,18 @@ export class HubClient extends EventEmitter<HubClientEvents> {
         softwareVersion: this.options.softwareVersion,
         capabilities: { wakeEngines: this.options.wakeEngines, playback: this.options.playbackFormats.length > 0 },
         playbackFormats: this.options.playbackFormats,
+        ...(this.link.hubCount !== undefined ? { link: { hubIndex: this.link.hubIndex ?? 0, hubCount: this.link.hubCount } } : {}),
       }),
     );
   }
 
+  /** The hub is done with this turn (reply started or over, cancelled, failed). */
+  private settled(turnId: number | undefined): void {
+    if (this.awaitingReply?.turnId === turnId) this.awaitingReply = undefined;
+  }
+
   private onControl(message: HubMessage): void {
+    if ('turnId' in message && message.type !== 'stop-listening' && message.type !== 'transcript') this.settled(message.turnId);
     switch (message.type) {
       case 'welcome':
         this.isReady = true;

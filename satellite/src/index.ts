@@ -1,6 +1,8 @@
 export * from './hub-client.js';
 export * from './link/hub-link.js';
 export * from './link/create-link.js';
+export * from './link/connect-hubs.js';
+export { FailoverLink, type FailoverLinkOptions } from './link/failover-link.js';
 export * from './audio/wav.js';
 export * from './audio/pcm-source.js';
 export * from './config.js';

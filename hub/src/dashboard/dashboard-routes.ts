@@ -33,6 +33,7 @@ const LIVE: { [K in keyof HubEventMap]?: (...args: HubEventMap[K]) => Record<str
   turn: (record) => ({ record }),
   volume: (satelliteId, percent) => ({ satelliteId, percent }),
   error: (satelliteId, error) => ({ satelliteId, ...error }),
+  capability: (current) => current,
 };
 
 export interface DashboardSource {

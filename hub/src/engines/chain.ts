@@ -1,4 +1,4 @@
-import { CircuitState, ConsecutiveBreaker, TimeoutStrategy, circuitBreaker, handleWhen, timeout, wrap, type CircuitBreakerPolicy, type IPolicy } from 'cockatiel';
+import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, TimeoutStrategy, circuitBreaker, handleWhen, timeout, wrap, type CircuitBreakerPolicy, type IPolicy } from 'cockatiel';
 import type { Logger } from '@hugh/common';
 import { HughError } from '@hugh/protocol';
 
@@ -20,6 +20,9 @@ const STATES: Record<CircuitState, EngineStatus['state']> = {
   [CircuitState.Isolated]: 'isolated',
 };
 
+/** When a trial's timer fires before the breaker's own clock allows it. */
+const TRIAL_RETRY_MS = 50;
+
 const isCancel = (error: unknown) => error instanceof HughError && error.code === 'HUGH_ERR_CANCELLED';
 
 interface Entry<E> {
@@ -27,6 +30,22 @@ interface Entry<E> {
   timeoutMs: number;
   policy: IPolicy;
   breaker: CircuitBreakerPolicy;
+  trialTimer?: NodeJS.Timeout;
+}
+
+export interface ChainOptions<E> {
+  /** How long a failed engine is skipped before one trial call. */
+  halfOpenAfterMs?: number;
+  /** An engine call failed or timed out, and the next engine was tried (or the stream broke off). */
+  onFailover?: (from: string, error: Error) => void;
+  /**
+   * A small real call (a transcription of silence, a one-word synthesis) made as the trial of an
+   * engine whose breaker is open, once its `halfOpenAfterMs` is up: a recovered engine is noticed
+   * without waiting for someone to speak. A failed trial keeps it open until the next one.
+   */
+  trial?: (engine: E, signal: AbortSignal) => Promise<unknown>;
+  /** A trial (or a user's call) succeeded: the engine serves again. */
+  onRecover?: (engine: string) => void;
 }
 
 /**
@@ -39,20 +58,29 @@ interface Entry<E> {
 export class EngineChain<E extends { name: string }> {
   private readonly entries: Entry<E>[];
   private readonly onFailover: ((from: string, error: Error) => void) | undefined;
+  private readonly trials = new AbortController();
 
   constructor(
     readonly kind: string,
     entries: ChainEntry<E>[],
     private readonly logger: Logger,
-    options: { halfOpenAfterMs?: number; onFailover?: (from: string, error: Error) => void } = {},
+    private readonly options: ChainOptions<E> = {},
   ) {
     if (entries.length === 0) throw new HughError('HUGH_ERR_CONFIG_INVALID', `${kind}: at least one engine is needed`);
     this.onFailover = options.onFailover;
+    const halfOpenAfterMs = options.halfOpenAfterMs ?? 15_000;
     this.entries = entries.map(({ engine, timeoutMs }) => {
-      const breaker = circuitBreaker(handleWhen((error) => !isCancel(error)), { halfOpenAfter: options.halfOpenAfterMs ?? 15_000, breaker: new ConsecutiveBreaker(1) });
-      breaker.onBreak(() => logger.warn({ engine: engine.name, kind }, 'engine failed: using the next one until it recovers'));
-      breaker.onReset(() => logger.info({ engine: engine.name, kind }, 'engine recovered'));
-      return { engine, timeoutMs, breaker, policy: wrap(breaker, timeout(timeoutMs, TimeoutStrategy.Aggressive)) };
+      const breaker = circuitBreaker(handleWhen((error) => !isCancel(error)), { halfOpenAfter: halfOpenAfterMs, breaker: new ConsecutiveBreaker(1) });
+      const entry: Entry<E> = { engine, timeoutMs, breaker, policy: wrap(breaker, timeout(timeoutMs, TimeoutStrategy.Aggressive)) };
+      breaker.onBreak(() => {
+        logger.warn({ engine: engine.name, kind }, 'engine failed: using the next one until it recovers');
+        this.scheduleTrial(entry, halfOpenAfterMs);
+      });
+      breaker.onReset(() => {
+        logger.info({ engine: engine.name, kind }, 'engine recovered');
+        options.onRecover?.(engine.name);
+      });
+      return entry;
     });
   }
 
@@ -165,6 +193,31 @@ export class EngineChain<E extends { name: string }> {
   private asCancel(error: unknown, signal: AbortSignal): never {
     if (signal.aborted) throw new HughError('HUGH_ERR_CANCELLED', `${this.kind}: turn cancelled`, { cause: error });
     throw error;
+  }
+
+  /** Stops the trial calls (the hub is stopping). */
+  close(): void {
+    this.trials.abort();
+    for (const entry of this.entries) clearTimeout(entry.trialTimer);
+  }
+
+  /**
+   * One trial call once the breaker lets one through. Only while it is still open: a user's call
+   * may have been the trial already (half-open) or have closed it.
+   */
+  private scheduleTrial(entry: Entry<E>, delayMs: number): void {
+    const trial = this.options.trial;
+    if (!trial || this.trials.signal.aborted) return;
+    clearTimeout(entry.trialTimer);
+    entry.trialTimer = setTimeout(() => {
+      if (entry.breaker.state !== CircuitState.Open || this.trials.signal.aborted) return;
+      entry.policy.execute(({ signal }) => trial(entry.engine, AbortSignal.any([signal, this.trials.signal])), this.trials.signal).catch((error: unknown) => {
+        // A timer that fired a moment before the breaker's clock allows a trial: try again shortly.
+        if (error instanceof BrokenCircuitError) this.scheduleTrial(entry, TRIAL_RETRY_MS);
+        else this.logger.debug({ engine: entry.engine.name, kind: this.kind, reason: (error as Error).message }, 'trial call failed; the engine stays skipped');
+      });
+    }, delayMs);
+    entry.trialTimer.unref();
   }
 
   private failed(entry: Entry<E>, error: unknown, failures: string[]): void {

@@ -6,7 +6,8 @@ import type { MqttBus } from '../transport/mqtt-bus.js';
 const ASSIST_STATE: Record<SatelliteState, string> = { idle: 'idle', streaming: 'listening', waiting: 'processing', speaking: 'responding', muted: 'muted' };
 
 /**
- * Publishes what happens for home automation: availability and state (retained), and events
+ * Publishes what happens for home automation: availability, state, the satellite's hub link and
+ * the hub's capability (retained), and events
  * (wake, transcript, reply, turn timing, error) as JSON on `<prefix>/sat/<id>/event/<name>`.
  * Text and metadata only: no audio is ever published here.
  */
@@ -21,7 +22,12 @@ export class EventPublisher {
     const { bus, topics, events } = this;
     const event = (satelliteId: string, name: string, body: unknown) => bus.publish(topics.event(satelliteId, name), JSON.stringify(body));
     // WebSocket satellites have no MQTT will: the hub keeps their availability for them.
-    events.on('satellite-online', (id) => bus.publish(topics.satellite(id, 'availability'), 'online', { retain: true, qos: 1 }));
+    events.on('satellite-online', (id, info) => {
+      bus.publish(topics.satellite(id, 'availability'), 'online', { retain: true, qos: 1 });
+      // Which of its hubs the satellite is on; the hub that serves it says so on its own broker.
+      const link = { hubIndex: info.link.hubIndex, hubCount: info.link.hubCount, primary: info.link.hubIndex === 0, transport: info.transport };
+      bus.publish(topics.satellite(id, 'link'), JSON.stringify(link), { retain: true, qos: 1 });
+    });
     events.on('satellite-offline', (id) => bus.publish(topics.satellite(id, 'availability'), 'offline', { retain: true, qos: 1 }));
     events.on('state', (id, state) => bus.publish(topics.satellite(id, 'state'), ASSIST_STATE[state], { retain: true, qos: 1 }));
     events.on('volume', (id, percent) => bus.publish(topics.satellite(id, 'volume'), String(percent), { retain: true, qos: 1 }));
@@ -34,6 +40,7 @@ export class EventPublisher {
       if (record.replyText !== undefined) event(record.satelliteId, 'reply', { turnId: record.turnId, text: record.replyText });
       event(record.satelliteId, 'turn', record);
     });
+    events.on('capability', (capability) => bus.publish(topics.hub('capability'), JSON.stringify(capability), { retain: true, qos: 1 }));
     events.on('error', (id, error) => {
       if (id !== undefined) event(id, 'error', error);
       else bus.publish(topics.hub('error'), JSON.stringify(error));

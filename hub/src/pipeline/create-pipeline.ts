@@ -11,7 +11,9 @@ import { WyomingStt } from '../engines/stt/wyoming-stt.js';
 import { CommandLineTts } from '../engines/tts/espeak.js';
 import { OpenAiTts } from '../engines/tts/openai-tts.js';
 import { OuteTts } from '../engines/tts/outetts/outetts.js';
+import { SayTts } from '../engines/tts/say.js';
 import type { TextToSpeech } from '../engines/tts/text-to-speech.js';
+import { collectAudio } from '../engines/wav-stream.js';
 import { WyomingTts } from '../engines/tts/wyoming-tts.js';
 import type { EndpointSettings } from '../engines/vad/end-of-speech.js';
 import { SileroVadModel } from '../engines/vad/silero-vad.js';
@@ -35,7 +37,7 @@ export function createStt(config: SttEngineConfig): SpeechToText {
     case 'wyoming':
       return new WyomingStt(config.url);
     case 'pocketsphinx':
-      return new PocketsphinxStt();
+      return new PocketsphinxStt(config.modelDir);
   }
 }
 
@@ -56,8 +58,17 @@ export function createTts(config: TtsEngineConfig): TextToSpeech {
     case 'espeak-ng':
     case 'flite':
       return new CommandLineTts(config.type, config.voice);
+    case 'say':
+      return new SayTts({ sampleRateHz: config.sampleRateHz, ...(config.voice ? { voice: config.voice } : {}), ...(config.rateWpm ? { rateWpm: config.rateWpm } : {}) });
   }
 }
+
+/**
+ * The trial call of a failed engine once its breaker lets one through: a real call, so a recovered
+ * engine is known to answer, and a small one (half a second of silence, one word).
+ */
+const sttTrial = { trial: (engine: SpeechToText, signal: AbortSignal) => engine.transcribe(new Int16Array(8_000), { signal }) };
+const ttsTrial = { trial: (engine: TextToSpeech, signal: AbortSignal) => collectAudio(engine.synthesize('OK.', { signal })) };
 
 /** The endpointing settings of a config (the schema owns their defaults). */
 export function endpointSettings(config: HubConfig): EndpointSettings {
@@ -74,13 +85,18 @@ export function endpointSettings(config: HubConfig): EndpointSettings {
 export async function createPipeline(config: HubConfig, logger: Logger, hub: HubContext, options: { replies?: ReplyGenerator; convex?: ConvexPort } = {}): Promise<HubServices> {
   const vad = await SileroVadModel.load(config.vad.modelPath);
   const onFailover = (kind: string) => (engine: string, error: Error) => hub.events.emit('engine-failover', kind, engine, error.message);
+  const onRecover = (kind: string) => (engine: string) => hub.events.emit('engine-recovered', kind, engine);
   const stt = new EngineChain('stt', config.stt.engines.map((engine) => ({ engine: createStt(engine), timeoutMs: engine.timeoutMs })), logger, {
     halfOpenAfterMs: config.stt.halfOpenAfterMs,
     onFailover: onFailover('stt'),
+    ...sttTrial,
+    onRecover: onRecover('stt'),
   });
   const tts = new EngineChain('tts', config.tts.engines.map((engine) => ({ engine: createTts(engine), timeoutMs: engine.timeoutMs })), logger, {
     halfOpenAfterMs: config.tts.halfOpenAfterMs,
     onFailover: onFailover('tts'),
+    ...ttsTrial,
+    onRecover: onRecover('tts'),
   });
   const timers = new TimerService(join(config.state.dir, 'timers.json'), logger);
   timers.announce = (satelliteId, text) => hub.announce(satelliteId, text);
@@ -132,6 +148,8 @@ export async function createPipeline(config: HubConfig, logger: Logger, hub: Hub
     },
     health: () => ({ stt: stt.status(), tts: tts.status(), ...(dispatch.health ? { dispatch: dispatch.health() } : {}), ...(stages.homeAssistant ? { homeAssistant: stages.homeAssistant.status() } : {}) }),
     async close() {
+      stt.close();
+      tts.close();
       timers.close();
       recorder?.close();
       await dispatch.close();

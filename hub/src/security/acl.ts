@@ -2,10 +2,12 @@ import type { ErrorCode, Topics } from '@hugh/protocol';
 import { filterCovers, filterMatches } from '../transport/mqtt-filter.js';
 
 /**
+/**
  * Who a broker client is: a satellite (its own namespace only), a Rhasspy site (its own Hermes
- * audio server and hotword topics) or an integration (events and commands).
+ * audio server and hotword topics), an integration (events and commands), or a satellite's failover
+ * probe (its login, under `hugh-probe.<id>`: the hub's availability, nothing else).
  */
-export type Actor = { role: 'satellite'; id: string } | { role: 'rhasspy'; id: string } | { role: 'integration'; id: string | undefined };
+export type Actor = { role: 'satellite'; id: string } | { role: 'rhasspy'; id: string } | { role: 'integration'; id: string | undefined } | { role: 'probe'; id: string };
 
 export interface TopicRule {
   role: Actor['role'];
@@ -45,6 +47,7 @@ export class TopicAcl {
     const satellite = (access: TopicRule['access'], filter: string, why: string): TopicRule => ({ role: 'satellite', access, filter, why });
     const integration = (access: TopicRule['access'], filter: string, why: string): TopicRule => ({ role: 'integration', access, filter, why });
     const rhasspy = (access: TopicRule['access'], filter: string, why: string): TopicRule => ({ role: 'rhasspy', access, filter, why });
+    const probe = (access: TopicRule['access'], filter: string, why: string): TopicRule => ({ role: 'probe', access, filter, why });
     this.rules = [
       satellite('publish', `${p}/sat/{id}/up/ctl`, 'its control messages to the hub'),
       satellite('publish', `${p}/sat/{id}/up/audio`, 'its audio, after the wake word'),
@@ -52,6 +55,7 @@ export class TopicAcl {
       satellite('subscribe', `${p}/sat/{id}/down/ctl`, "the hub's control messages"),
       satellite('subscribe', `${p}/sat/{id}/down/audio`, 'reply audio'),
       satellite('subscribe', `${p}/hub/availability`, 'when to say hello again'),
+      probe('subscribe', `${p}/hub/availability`, 'is this hub up (a failover probe, with its own client id)'),
       integration('publish', `${p}/sat/+/cmd/+`, 'commands: stop, mute, volume, listen, say'),
       integration('publish', `${p}/hub/cmd/say`, 'announcements to a room or the house'),
       integration('publish', `${ha}/status`, "Home Assistant's birth message: discovery is sent again"),
@@ -60,6 +64,7 @@ export class TopicAcl {
       integration('subscribe', `${p}/sat/+/availability`, 'satellite availability'),
       integration('subscribe', `${p}/sat/+/state`, 'assist state'),
       integration('subscribe', `${p}/sat/+/volume`, 'volume'),
+      integration('subscribe', `${p}/sat/+/link`, 'which of its hubs a satellite is on'),
       integration('subscribe', `${p}/sat/+/event/#`, 'wake, transcript, reply, turn, error events (text only)'),
       integration('subscribe', `${p}/hub/availability`, 'hub availability'),
       integration('subscribe', `${p}/hub/error`, 'answers to bad commands'),
@@ -92,7 +97,7 @@ export class TopicAcl {
     if (Buffer.byteLength(topic) > MAX_TOPIC_BYTES) return { ok: false, code: 'HUGH_ERR_TOPIC_INVALID', reason: `topic longer than ${MAX_TOPIC_BYTES} bytes` };
     const shown = topic.slice(0, 120);
     if (!this.allowed(actor, 'publish').some((filter) => filterMatches(filter, topic))) {
-      const who = actor.role === 'satellite' ? `satellite ${actor.id}` : actor.role === 'rhasspy' ? `Rhasspy site ${actor.id}` : 'integrations';
+      const who = actor.role === 'satellite' ? `satellite ${actor.id}` : actor.role === 'rhasspy' ? `Rhasspy site ${actor.id}` : actor.role === 'probe' ? `probe ${actor.id}` : 'integrations';
       return { ok: false, code: 'HUGH_ERR_NOT_AUTHORIZED', reason: `${who} may not publish on ${shown}` };
     }
     if (actor.role === 'rhasspy' && payload !== undefined && filterMatches(HOTWORD_DETECTED, topic) && payloadSiteId(payload) !== actor.id) {

@@ -144,7 +144,7 @@ export class SessionManager implements LinkInputs {
     this.byLink.set(link, session);
     session.welcome();
     this.logger.info({ satelliteId: hello.satelliteId, room: hello.room, remote: link.remote, version: hello.softwareVersion }, 'satellite connected');
-    this.options.events.emit('satellite-online', hello.satelliteId, { room: hello.room, softwareVersion: hello.softwareVersion, transport: link.transport });
+    this.options.events.emit('satellite-online', hello.satelliteId, { room: hello.room, softwareVersion: hello.softwareVersion, transport: link.transport, link: hello.link ?? { hubIndex: 0, hubCount: 1 } });
     this.options.events.emit('volume', hello.satelliteId, session.volumePercent);
   }
 

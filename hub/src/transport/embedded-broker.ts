@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from '@hugh/common';
-import { satelliteClientId, satelliteIdFromClientId, type ErrorCode } from '@hugh/protocol';
+import { probeClientId, satelliteClientId, satelliteIdFromClientId, satelliteIdFromProbeClientId, type ErrorCode } from '@hugh/protocol';
 import type { Actor, TopicAcl } from '../security/acl.js';
 import type { Login } from '../security/credentials.js';
 import { RateWindow, TokenBucket, type ConnectionCounter } from '../security/limits.js';
@@ -52,10 +52,25 @@ function notAuthorized(): AuthenticateError {
   return Object.assign(new Error('not authorized'), { returnCode: 5 }) as AuthenticateError;
 }
 
-/** Who a client is without a login (`auth.allowAnonymous`): a satellite by its client id, anyone else an integration. */
+/** Who a client is without a login (`auth.allowAnonymous`): a satellite or a probe by its client id, anyone else an integration. */
 function anonymousActor(clientId: string): Actor {
   const id = satelliteIdFromClientId(clientId);
-  return id !== undefined ? { role: 'satellite', id } : { role: 'integration', id: undefined };
+  if (id !== undefined) return { role: 'satellite', id };
+  const probed = satelliteIdFromProbeClientId(clientId);
+  return probed !== undefined ? { role: 'probe', id: probed } : { role: 'integration', id: undefined };
+}
+
+/** Who a client with a valid login is, or undefined when its client id does not fit the login. */
+function loggedInActor(clientId: string, login: Login): Actor | undefined {
+  // A satellite uses its own client id, the one the ACL confines, or its probe's (which may only
+  // read the hub's availability); an integration may take neither.
+  if (login.kind === 'satellite') {
+    if (clientId === satelliteClientId(login.id)) return { role: 'satellite', id: login.id };
+    return clientId === probeClientId(login.id) ? { role: 'probe', id: login.id } : undefined;
+  }
+  // Rhasspy sites and integrations pick their own client ids, but never one the ACL gives a satellite.
+  if (satelliteIdFromClientId(clientId) !== undefined || satelliteIdFromProbeClientId(clientId) !== undefined) return undefined;
+  return login.kind === 'rhasspy' ? { role: 'rhasspy', id: login.id } : { role: 'integration', id: login.id };
 }
 
 export interface EmbeddedBroker {
@@ -105,9 +120,8 @@ export async function startEmbeddedBroker(options: {
     const address = addressOf(client);
     options.authenticate(address, username, password).then(
       (login) => {
-        // A satellite must use its own client id, the one the ACL confines; an integration may not take one.
-        const clientIdFits = login && (login.kind === 'satellite' ? client.id === satelliteClientId(login.id) : satelliteIdFromClientId(client.id) === undefined);
-        if (login && clientIdFits) return admit(login.kind === 'satellite' || login.kind === 'rhasspy' ? { role: login.kind, id: login.id } : { role: 'integration', id: login.id }, login);
+        const actor = login ? loggedInActor(client.id, login) : undefined;
+        if (login && actor) return admit(actor, login);
         logger.warn(
           { code: 'HUGH_ERR_NOT_AUTHENTICATED', clientId: client.id, username, address, reason: login ? 'client id does not match the login' : 'unknown user, wrong password, or too many failures' },
           'MQTT login refused',

@@ -1,9 +1,6 @@
 import type { Backoff, Logger } from '@hugh/common';
 import { HughError, Topics } from '@hugh/protocol';
-import type { HubLink } from './hub-link.js';
-
-/** Default WebSocket path on the hub's HTTP port. */
-const WS_PATH = '/satellite';
+import { websocketUrl, type HubLink, type HubTarget } from './hub-link.js';
 
 /**
  * Picks the transport from the hub URL: mqtt(s):// or ws(s)://. Only the chosen transport's module
@@ -39,10 +36,9 @@ export async function createHubLink(options: {
     });
   }
   if (url.protocol === 'ws:' || url.protocol === 'wss:') {
-    if (url.pathname === '/' || url.pathname === '') url.pathname = WS_PATH;
     const { WsHubLink } = await import('./ws-link.js');
     return new WsHubLink({
-      url: url.toString(),
+      url: websocketUrl(options.url),
       logger: options.logger,
       ...(options.username !== undefined ? { username: options.username, password: options.password ?? '' } : {}),
       ...(options.ca ? { ca: options.ca } : {}),
@@ -50,4 +46,18 @@ export async function createHubLink(options: {
     });
   }
   throw new HughError('HUGH_ERR_CONFIG_INVALID', `hub: unsupported scheme ${url.protocol} (expected mqtt:, mqtts:, ws: or wss:)`);
+}
+
+/**
+ * Is this hub up and would it let the satellite in? A real login with the hub's credentials,
+ * dropped again at once, never a port check (see `probeMqttHub`, `probeWsHub`). Rejects with the reason.
+ */
+export async function probeHub(hub: HubTarget, options: { satelliteId: string; topicPrefix?: string; timeoutMs: number }): Promise<void> {
+  const { protocol } = new URL(hub.url);
+  if (protocol === 'mqtt:' || protocol === 'mqtts:') {
+    const { probeMqttHub } = await import('./mqtt-link.js');
+    return probeMqttHub(hub, { satelliteId: options.satelliteId, topics: new Topics(options.topicPrefix), timeoutMs: options.timeoutMs });
+  }
+  const { probeWsHub } = await import('./ws-link.js');
+  return probeWsHub(hub, options.timeoutMs);
 }

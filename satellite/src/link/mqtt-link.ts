@@ -5,11 +5,13 @@ import {
   decodeAudioFrame,
   decodeHubMessage,
   encodeMessage,
+  HughError,
+  probeClientId,
   satelliteClientId,
   type SatelliteMessage,
   type Topics,
 } from '@hugh/protocol';
-import { isTlsError, newCounters, type HubLink, type HubLinkEvents } from './hub-link.js';
+import { isTlsError, newCounters, targetCredentials, type HubLink, type HubLinkEvents, type HubTarget } from './hub-link.js';
 
 export interface MqttLinkOptions {
   url: string;
@@ -114,7 +116,7 @@ export class MqttHubLink extends EventEmitter<HubLinkEvents> implements HubLink 
       if (this.isUp) {
         this.isUp = false;
         this.emit('down', 'connection closed');
-      }
+      } else this.emit('connect-failed', 'could not connect');
       const delayMs = this.retry.schedule();
       if (delayMs !== undefined) logger.debug({ delayMs }, 'reconnecting to hub');
     });
@@ -150,4 +152,47 @@ export class MqttHubLink extends EventEmitter<HubLinkEvents> implements HubLink 
     await client.endAsync(true).catch(() => undefined);
     this.isUp = false;
   }
+}
+
+/**
+ * A failover probe over MQTT: a CONNECT with the satellite's credentials under its probe client id
+ * (`hugh-probe.<id>`, never its own: a probe must not take over a live session, MQTT 3.1.1
+ * §3.1.4-2) and no will, then the hub's retained availability must say `online` (a broker can be
+ * up while its hub is not), then DISCONNECT. Rejects with the reason when the hub is not healthy.
+ */
+export function probeMqttHub(hub: HubTarget, options: { satelliteId: string; topics: Topics; timeoutMs: number }): Promise<void> {
+  const credentials = targetCredentials(hub);
+  const availability = options.topics.hub('availability');
+  return new Promise((resolve, reject) => {
+    const client = mqtt.connect(hub.url, {
+      clientId: probeClientId(options.satelliteId),
+      protocolVersion: 4,
+      clean: true,
+      connectTimeout: options.timeoutMs,
+      reconnectPeriod: 0,
+      ...(credentials ?? {}),
+      ...(hub.ca ? { ca: hub.ca } : {}),
+    });
+    const timer = setTimeout(() => finish(new HughError('HUGH_ERR_TIMEOUT', `no hub availability within ${options.timeoutMs} ms`)), options.timeoutMs);
+    const finish = (error?: Error) => {
+      clearTimeout(timer);
+      client.removeAllListeners();
+      client.on('error', () => undefined);
+      client.end(true);
+      if (error) reject(error);
+      else resolve();
+    };
+    client.on('connect', () => {
+      client.subscribe(availability, { qos: 0 }, (error, granted) => {
+        if (error || granted?.[0]?.qos === 128) finish(new HughError('HUGH_ERR_NOT_AUTHORIZED', 'the broker refused the availability subscription'));
+      });
+    });
+    client.on('message', (topic, payload) => {
+      if (topic !== availability) return;
+      const online = payload.toString() === 'online';
+      finish(online ? undefined : new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', 'the broker is up but its hub says offline'));
+    });
+    client.on('error', (error) => finish(error));
+    client.on('close', () => finish(new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', 'connection closed before the hub answered')));
+  });
 }

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import { Backoff, RetryTimer, type Logger } from '@hugh/common';
 import { HughError, MAX_FRAME_BYTES, decodeAudioFrame, decodeHubMessage, encodeMessage, type SatelliteMessage } from '@hugh/protocol';
-import { isTlsError, newCounters, type HubLink, type HubLinkEvents } from './hub-link.js';
+import { isTlsError, newCounters, targetCredentials, websocketUrl, type HubLink, type HubLinkEvents, type HubTarget } from './hub-link.js';
 
 export interface WsLinkOptions {
   url: string;
@@ -95,14 +95,17 @@ export class WsHubLink extends EventEmitter<HubLinkEvents> implements HubLink {
       clearInterval(this.heartbeat);
       this.heartbeat = undefined;
       this.socket = undefined;
-      if (wasOpen) this.emit('down', `closed ${code} ${reason.toString()}`.trim());
       if (code === REPLACED_CLOSE_CODE) {
         // Another connection took this satellite id. Reconnecting would evict it in turn, and the
-        // two would flap forever; stay down and say why.
+        // two would flap forever; stay down and say why (before `down`, so that a failover link
+        // knows not to move to another hub either).
         this.retry.stop();
         this.emit('problem', new HughError('HUGH_ERR_REPLACED', 'another connection with this satellite id replaced this one; not reconnecting'));
+        if (wasOpen) this.emit('down', `closed ${code} ${reason.toString()}`.trim());
         return;
       }
+      if (wasOpen) this.emit('down', `closed ${code} ${reason.toString()}`.trim());
+      else this.emit('connect-failed', `closed ${code} before the connection was up`);
       const delayMs = this.retry.schedule();
       if (delayMs !== undefined) logger.debug({ delayMs }, 'reconnecting to hub');
     });
@@ -143,4 +146,33 @@ export class WsHubLink extends EventEmitter<HubLinkEvents> implements HubLink {
       }, 1_000).unref();
     });
   }
+}
+
+/** A failover probe over WebSocket: the upgrade with the satellite's credentials, closed at once (1000). */
+export function probeWsHub(hub: HubTarget, timeoutMs: number): Promise<void> {
+  const credentials = targetCredentials(hub);
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(websocketUrl(hub.url), {
+      handshakeTimeout: timeoutMs,
+      ...(hub.ca ? { ca: hub.ca } : {}),
+      ...(credentials ? { headers: { authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` } } : {}),
+    });
+    let settled = false;
+    const finish = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      if (error) reject(error);
+      else resolve();
+    };
+    socket.on('open', () => {
+      socket.close(1000, 'probe');
+      finish();
+    });
+    socket.on('unexpected-response', (_request, response) => {
+      socket.terminate();
+      finish(new HughError(response.statusCode === 401 ? 'HUGH_ERR_NOT_AUTHENTICATED' : 'HUGH_ERR_ENGINE_UNAVAILABLE', `the hub answered the upgrade with ${response.statusCode}`));
+    });
+    socket.on('error', (error) => finish(error));
+    socket.on('close', () => finish(new HughError('HUGH_ERR_ENGINE_UNAVAILABLE', 'closed before the upgrade')));
+  });
 }

@@ -3,7 +3,8 @@ import { HughError } from '@hugh/protocol';
 import { wavBytes } from '../wav.js';
 import type { EngineCallOptions, SpeechToText } from './speech-to-text.js';
 
-const MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
+/** Where Debian's pocketsphinx-en-us package puts the US English model (`stt.engines[].modelDir` overrides it). */
+export const DEBIAN_POCKETSPHINX_MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
 /** 500 ms at 16 kHz. */
 const TRAILING_SILENCE_SAMPLES = 8_000;
 
@@ -14,7 +15,7 @@ const TRAILING_SILENCE_SAMPLES = 8_000;
 export class PocketsphinxStt implements SpeechToText {
   readonly name = 'pocketsphinx';
 
-  constructor(private readonly modelDir = MODEL_DIR) {}
+  constructor(private readonly modelDir = DEBIAN_POCKETSPHINX_MODEL_DIR) {}
 
   transcribe(samples: Int16Array, options: EngineCallOptions): Promise<string> {
     return new Promise((resolve, reject) => {
