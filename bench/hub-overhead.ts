@@ -28,7 +28,7 @@ export const hubOverhead: Benchmark = async ({ smoke, sharedDir }) => {
     const speech = readWavAs16kMono(`${sharedDir}/audio/welcome-3s.wav`);
     const withSilence = new Int16Array(speech.length + 24_000);
     withSilence.set(speech);
-    const turns = smoke ? 2 : 10;
+    const turns = smoke ? 1 : 10;
     for (let i = 0; i < turns; i++) {
       const done = new Promise((resolve) => client.once('reply-stop', resolve));
       await streamTurn(client, pcmChunks(withSilence, { realtime: true }));

@@ -7,6 +7,7 @@ import { Backoff, silentLogger } from '@hugh/common';
 import { CredentialStore } from '@hugh/hub';
 import { HubClient, SatelliteConfigSchema, linkToHubs, pcmChunks, readWavAs16kMono, streamTurn } from '@hugh/satellite';
 import { HubProcess } from '../testing/hub-process.js';
+import { GPU_LATENCIES, startModelledEngines } from '../testing/modelled-engines.js';
 import { freePort, waitFor } from '../testing/net.js';
 import { sharedPath } from '../testing/shared.js';
 import { VOICES, synthesize } from '../testing/speech.js';
@@ -22,8 +23,10 @@ interface HubInfo {
 }
 
 /**
- * Two real hubs (the hugh-hub binary, local engines), each with its own satellite password; one
- * satellite that lists both, the first over MQTT, the second over WebSocket.
+ * Two real hubs (the hugh-hub binary), each with its own satellite password; one satellite that
+ * lists both, the first over MQTT, the second over WebSocket. Speech to text is a whisper.cpp
+ * stand-in at GPU-like latency (pocketsphinx would spend a second of CPU on each of the 40 turns
+ * without saying anything about failover); the reply and espeak-ng are the hubs' own.
  */
 describe('a satellite with two hubs fails over and comes back', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hugh-failover-'));
@@ -35,6 +38,7 @@ describe('a satellite with two hubs fails over and comes back', () => {
   const transcripts = new Map<number, string>();
   let watcherPassword: string;
   const clip = readWavAs16kMono(synthesize('what time is it', VOICES[0]!, { padS: 0.6 }));
+  let engines: Awaited<ReturnType<typeof startModelledEngines>>;
 
   async function startHub(name: string): Promise<HubInfo> {
     const [mqttPort, httpPort] = [await freePort(), await freePort()];
@@ -45,6 +49,7 @@ describe('a satellite with two hubs fails over and comes back', () => {
       auth: { credentialsFile },
       state: { dir: join(dir, `${name}-state`) },
       vad: { modelPath: sharedPath('models/silero-vad/silero_vad_v5.onnx') },
+      stt: { engines: [{ type: 'whisper-cpp', url: engines.url }] },
       llm: { url: 'http://127.0.0.1:9' },
       // 20 cycles send turns faster than a family does; frames are sent as fast as the link takes them.
       limits: { turnsPerMinute: 600, messagesPerSecond: 2_000 },
@@ -75,6 +80,8 @@ describe('a satellite with two hubs fails over and comes back', () => {
   }
 
   beforeAll(async () => {
+    engines = await startModelledEngines(GPU_LATENCIES);
+    engines.setScript({ segments: [{ text: 'what time is it', endS: 0 }] });
     const passwords: string[] = [];
     for (const name of ['primary', 'fallback']) passwords.push(await CredentialStore.load(join(dir, `${name}-credentials.json`)).issue('satellite', 'kitchen'));
     watcherPassword = await CredentialStore.load(join(dir, 'fallback-credentials.json')).issue('integration', 'watcher');
@@ -105,6 +112,7 @@ describe('a satellite with two hubs fails over and comes back', () => {
   afterAll(async () => {
     await client?.stop();
     for (const hub of hubs) await hub.process.kill();
+    await engines?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

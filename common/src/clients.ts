@@ -5,3 +5,5 @@ export * from './llm/openai-chat.js';
 export * from './convex/functions.js';
 export * from './convex/port.js';
 export * from './llm/system-prompt.js';
+/** Server-sent events of streamed engine answers (eventsource-parser). */
+export * from './sse.js';

@@ -3,7 +3,6 @@ export * from './backoff.js';
 export * from './config.js';
 export * from './logger.js';
 export * from './http.js';
-export * from './sse.js';
 export * from './timeout.js';
 export * from './clock.js';
 export * from './fs/atomic-file.js';

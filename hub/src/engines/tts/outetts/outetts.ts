@@ -1,5 +1,6 @@
 import { HughError } from '@hugh/protocol';
-import { engineFetch, engineJson, sseData, sseJson } from '@hugh/common';
+import { engineFetch, engineJson } from '@hugh/common';
+import { sseData, sseJson } from '@hugh/common/clients';
 import type { EngineCallOptions } from '../../stt/speech-to-text.js';
 import type { PcmAudio } from '../../wav.js';
 import type { TextToSpeech } from '../text-to-speech.js';
