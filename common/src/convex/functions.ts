@@ -60,9 +60,9 @@ export interface TurnRecord {
     lastAudioOutMs?: number;
   };
   /**
-   * Engine time on the path from the commit to the first audio: STT still to wait for (0 when a
-   * speculation was reused or committed the turn), reply text up to the first phrase, and its TTS to
-   * the first chunk.
+   * Engine time on the path from the commit to the first audio: STT the turn still waited for after
+   * the commit (0 when a speculation committed it early), reply text up to the first phrase, and its
+   * TTS to the first chunk.
    */
   engineMs: { stt?: number; firstSentence?: number; firstTts?: number };
   /** Speculative end of turn: transcriptions started, dropped (speech went on), one reused at the long silence, the turn committed early. */

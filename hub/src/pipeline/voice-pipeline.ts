@@ -85,10 +85,10 @@ export class VoicePipeline implements TurnHandler {
       }
       let replyText: AsyncIterable<string>;
       try {
-        const started = preciseNowMs();
         const transcription = heard.transcript ?? (await this.transcribe(heard.audio, turn.signal));
-        // STT time after the commit: none when the speculation's transcript is reused.
-        record.engineMs.stt = preciseNowMs() - started;
+        // The STT time the turn waited for after the commit: a speculation still being transcribed
+        // at the commit counts (the listener waited for it), one that committed the turn early does not.
+        record.engineMs.stt = preciseNowMs() - (record.times.endOfSpeechMs ?? preciseNowMs());
         record.times.transcriptMs = preciseNowMs();
         record.sttEngine = transcription.engine;
         record.transcript = clean(transcription.text);
