@@ -4,27 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EndOfSpeechDetector, HubConfigSchema, SileroVadModel, endpointSettings } from '@hugh/hub';
 import { readWavAs16kMono } from '@hugh/satellite';
+import { energyEndS } from '../testing/spoken-clips.js';
 import type { Benchmark, Figure } from './report.js';
 
 const DEFAULTS = endpointSettings(HubConfigSchema.parse({}));
-
-/**
- * Where the speech really ended before `beforeS`, by energy: the end of the last 10 ms window
- * whose RMS is within 25 dB of the clip's loudest window. Relative to the peak, so the crowd
- * noise of a recording like jfk.wav does not count as speech.
- */
-function energyEndS(samples: Int16Array, beforeS: number): number {
-  const window = 160;
-  const rms: number[] = [];
-  for (let offset = 0; offset + window <= samples.length; offset += window) {
-    let sum = 0;
-    for (let i = offset; i < offset + window; i++) sum += samples[i]! * samples[i]!;
-    rms.push(Math.sqrt(sum / window));
-  }
-  const floor = Math.max(...rms) * 10 ** (-25 / 20);
-  for (let w = Math.min(rms.length, Math.floor((beforeS * 16_000) / window)) - 1; w >= 0; w--) if (rms[w]! > floor) return ((w + 1) * window) / 16_000;
-  return 0;
-}
 
 function synthesised(text: string, voice: string): Int16Array {
   const dir = mkdtempSync(join(tmpdir(), 'hugh-eos-'));

@@ -18,8 +18,12 @@ export interface ClipSpec {
 const LEAD_S = 0.2;
 const TAIL_S = 2.5;
 
-/** Where the speech ends, by energy: the end of the last 10 ms window within 25 dB of the loudest. */
-export function energyEndS(samples: Int16Array): number {
+/**
+ * Where the speech ends (before `beforeS`), by energy: the end of the last 10 ms window whose RMS is
+ * within 25 dB of the clip's loudest window. Relative to the peak, so the crowd noise of a recording
+ * like jfk.wav does not count as speech.
+ */
+export function energyEndS(samples: Int16Array, beforeS = Number.POSITIVE_INFINITY): number {
   const window = 160;
   const rms: number[] = [];
   for (let offset = 0; offset + window <= samples.length; offset += window) {
@@ -28,7 +32,7 @@ export function energyEndS(samples: Int16Array): number {
     rms.push(Math.sqrt(sum / window));
   }
   const floor = Math.max(...rms) * 10 ** (-25 / 20);
-  for (let w = rms.length - 1; w >= 0; w--) if (rms[w]! > floor) return ((w + 1) * window) / CAPTURE_SAMPLE_RATE_HZ;
+  for (let w = Math.min(rms.length, Math.floor((beforeS * CAPTURE_SAMPLE_RATE_HZ) / window)) - 1; w >= 0; w--) if (rms[w]! > floor) return ((w + 1) * window) / CAPTURE_SAMPLE_RATE_HZ;
   return 0;
 }
 
