@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '@hugh/common';
 import { OllamaChat, OpenAiChat, type ChatModel, type ConvexPort } from '@hugh/common/clients';
-import { CANT_REACH, ConvexReplies, DEFAULT_ROUTES, LlmReplies, ModelRouter } from '@hugh/hub';
+import { CANT_REACH, ConvexReplies, DEFAULT_ROUTES, LlmReplies, ModelRouter, PrefetchingReplies } from '@hugh/hub';
 import { api } from '../convex/_generated/api.js';
 import { ConvexTestBackend, startTestWorker, TEST_CONVEX_SECRET as secret } from '../testing/convex-backend.js';
 import { fakeHttpServer, json } from '../testing/http-server.js';
@@ -206,5 +206,25 @@ describe('when Convex or the workers do not answer', () => {
     expect(pieces[0]).toMatch(/^This will be a very long answer\./);
     await vi.waitFor(() => expect(modelStopped).toBe(true), { timeout: 3_000 });
     expect((await turnsOf(convex))[0]).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('a speculation dropped because the user spoke on withdraws its Convex turn, and the worker stops its model', async () => {
+    const convex = backend();
+    let modelStopped = false;
+    const llm = await server((_request, res) => {
+      res.on('close', () => (modelStopped = true));
+      res.writeHead(200);
+      const timer = setInterval(() => res.write(ndjsonLine('Still answering. ')), 50);
+      res.on('close', () => clearInterval(timer));
+    });
+    startWorker(convex.port(), 'w', { 'llama3.3:70b': new OllamaChat(llm.url, 'llama3.3:70b') }, 150);
+    const turn = new AbortController();
+    const replies = new PrefetchingReplies(hubReplies(convex.port()));
+    replies.prefetch('tell me everything about the', { satelliteId: 'kitchen', room: undefined, signal: turn.signal });
+    await vi.waitFor(async () => expect((await turnsOf(convex))[0]).toMatchObject({ status: 'streaming' }), { timeout: 5_000 });
+    replies.drop('kitchen');
+    await vi.waitFor(async () => expect((await turnsOf(convex))[0]).toMatchObject({ status: 'cancelled' }), { timeout: 3_000 });
+    await vi.waitFor(() => expect(modelStopped).toBe(true), { timeout: 3_000 });
+    expect(turn.signal.aborted).toBe(false);
   });
 });
