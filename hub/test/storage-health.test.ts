@@ -97,7 +97,7 @@ describe.skipIf(!tmpfs)(`stores on a full or read-only tmpfs${reason ? ` (skippe
     tmpfs!.free();
   });
 
-  it('timers: a timer set while the disk is full rings from memory, the saved ones stay in the file, and it is written once space returns', () => {
+  it('timers: a timer set while the disk is full is kept in memory, the saved ones stay in the file, and it is written once space returns', () => {
     vi.useFakeTimers({ now: 1_000_000, toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
     const { logger, lines } = capturingLogger();
     const capability = new CapabilityMonitor(Date.now);
