@@ -56,7 +56,7 @@ const config = {
   http: { ...hubConfig.http, host: '127.0.0.1', port: 0 },
   auth: { ...hubConfig.auth, allowAnonymous: false, credentialsFile },
   tls: { ...hubConfig.tls, certFile: undefined, keyFile: undefined, only: false },
-  state: { dir: join(work, 'state') },
+  state: { ...hubConfig.state, dir: join(work, 'state') },
 };
 let record: TurnRecord | undefined;
 const hub = await startHub(config, { logger, services: (context) => createPipeline(config, logger, context) });

@@ -207,6 +207,12 @@ export const HubConfigSchema = z
       .strictObject({
         /** Where the hub keeps what must survive a restart (credentials, timers, outbox): /var/lib/hugh/state for the installed app (/opt/hugh), else the checkout's .cache/state. */
         dir: z.string().default(() => defaultDataPath('state')),
+        /** While the state dir refuses writes (full, read-only), each store tries again this often, and on its next change. */
+        writeRetryMs: z.int().min(100).default(5_000),
+        /** A store that cannot write is logged (with the error code) at most once in this time; capability says it at once. */
+        writeFailureLogEveryMs: z.int().min(1_000).default(60_000),
+        /** Turn records kept in memory while the outbox file cannot take them (still sent to Convex); beyond this the oldest are dropped and counted. */
+        outboxMemoryRecords: z.int().min(1).default(1_000),
       })
       .prefault({}),
     /** The language model for questions no local intent answers. */

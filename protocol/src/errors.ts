@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   HUGH_ERR_RATE_LIMITED: 'A satellite or address went over a limit: turns per minute, messages per second, or connections per address.',
   HUGH_ERR_MODEL_MISSING: 'A speech model file is not in the models folder and could not be fetched (the message says what to copy where).',
   HUGH_ERR_MODEL_INVALID: 'A speech model file does not have the sha256 of the tested file (scripts/models.json) and was refused.',
+  HUGH_ERR_STORAGE_UNAVAILABLE: 'The state dir could not be written (disk full, read-only, over quota): what was asked was not saved, and nothing that was saved before changed.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,6 +1,5 @@
-import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from '@hugh/common';
+import { writeFileAtomic, type Logger } from '@hugh/common';
 import { HughError } from '@hugh/protocol';
 import { EnrolledKeyword, FeatureModels, enrollTemplate, phraseOf, readWavAs16kMono, type Take } from '@hugh/wakeword';
 import { createInput } from './audio/input.js';
@@ -29,9 +28,8 @@ export async function enroll(config: SatelliteConfig, files: string[], logger: L
   try {
     const template = await enrollTemplate(models, { keyword, phrase, takes });
     const path = join(config.wake.modelsDir, `${keyword}.enrolled.json`);
-    // Whole or not at all: a satellite starting meanwhile never reads half a file.
-    writeFileSync(`${path}.tmp`, `${JSON.stringify(template)}\n`, { mode: 0o644 });
-    renameSync(`${path}.tmp`, path);
+    // Whole or not at all: a satellite starting meanwhile, or a power cut, never leaves half a file (temp, fsync, rename, fsync dir).
+    writeFileAtomic(path, `${JSON.stringify(template)}\n`, 0o644);
     const enrolled = await EnrolledKeyword.load(path);
     out(`enrolled ${keyword} ("${phrase}") from ${takes.length} takes: ${path}`);
     out(`  distance threshold ${enrolled.threshold.toFixed(4)} (leave-one-out distances ${(template.report.looDistances as number[]).join(', ')})`);

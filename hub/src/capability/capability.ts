@@ -11,10 +11,10 @@ export interface ReducedCapability {
   down?: boolean;
 }
 
-/** The small API every part of the hub reports into (engines, dispatch, and later disk, Home Assistant). */
+/** The small API every part of the hub reports into (engines, dispatch, storage, Home Assistant). */
 export interface CapabilityReporter {
   /**
-   * What `source` (`stt`, `tts`, `dispatch`, `disk`…) currently lacks, replacing what it said
+   * What `source` (`stt`, `tts`, `dispatch`, `storage`…) currently lacks, replacing what it said
    * before; undefined or an empty list: it is fine again.
    */
   report(source: string, reduced: ReducedCapability | readonly ReducedCapability[] | undefined): void;

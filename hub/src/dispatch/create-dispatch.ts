@@ -9,6 +9,7 @@ import { ConvexReplies } from './convex-replies.js';
 import { LlmReplies } from './llm-replies.js';
 import { RecordOutbox } from './record-outbox.js';
 import { ModelRouter } from './router.js';
+import type { StorageHealth } from '../storage/storage-health.js';
 
 /** The local dispatcher: straight to one language model (Ollama on this machine by default). */
 export function createLlmReplies(config: HubConfig, logger: Logger): LlmReplies {
@@ -38,13 +39,13 @@ export interface Dispatch {
  * With `convex.url` (or an injected port, in tests): the Convex dispatcher, falling back to the local
  * one, and the record outbox in `state.dir`. Without: the local dispatcher alone.
  */
-export function createDispatch(config: HubConfig, logger: Logger, injected?: ConvexPort): Dispatch {
+export function createDispatch(config: HubConfig, logger: Logger, injected?: ConvexPort, storage?: StorageHealth): Dispatch {
   const local = createLlmReplies(config, logger);
   const { convex: settings } = config;
   if (!injected && !settings.url) return { replies: local, close: async () => undefined };
   const secret = settings.secret ?? '';
   const convex = injected ?? connectConvex(settings.url!);
-  const outbox = new RecordOutbox(join(config.state.dir, 'outbox.sqlite'), convex, { secret, timeoutMs: settings.submitTimeoutMs, logger });
+  const outbox = new RecordOutbox(join(config.state.dir, 'outbox.sqlite'), convex, { secret, timeoutMs: settings.submitTimeoutMs, logger, memoryRecords: config.state.outboxMemoryRecords, ...(storage ? { storage } : {}) });
   void outbox.flush();
   logger.info({ convexUrl: settings.url, waitingRecords: outbox.waiting }, 'dispatching through Convex');
   const replies = new ConvexReplies(convex, local, {

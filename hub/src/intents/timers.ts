@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { writeFileAtomic, type Logger } from '@hugh/common';
+import { removeStaleTemporaries, writeFileAtomic, type Logger } from '@hugh/common';
+import type { StorageHealth } from '../storage/storage-health.js';
 import { spokenDuration } from './duration.js';
 
 export interface Timer {
@@ -27,7 +28,11 @@ export class TimerService {
     private readonly file: string | undefined,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
+    /** Where a refused write is reported (and retried from); without it, a refused write is only logged. */
+    private readonly storage?: StorageHealth,
   ) {
+    // A crash mid-save leaves at most a temporary file beside the list: never read, removed here.
+    if (file) removeStaleTemporaries(file);
     for (const timer of this.load()) this.schedule(timer, true);
   }
 
@@ -89,14 +94,20 @@ export class TimerService {
     }
   }
 
+  /**
+   * Writes the whole list. The timers live in memory: a refused write (disk full, read-only) loses
+   * nothing while the hub runs, and the storage health retries it until the disk takes it again.
+   */
   private save(): void {
     if (!this.file) return;
     try {
       mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
       // A crash or power cut mid-write leaves the old or the new list, never half of one.
       writeFileAtomic(this.file, JSON.stringify([...this.timers.values()]));
+      this.storage?.succeeded('timers');
     } catch (error) {
-      this.logger.error({ err: error, file: this.file }, 'timers could not be saved');
+      if (this.storage) this.storage.failed('timers', this.file, error, () => this.save(), { timers: this.timers.size });
+      else this.logger.error({ err: error, file: this.file }, 'timers could not be saved');
     }
   }
 }

@@ -22,6 +22,7 @@ import { TimerService } from '../intents/timers.js';
 import { createDispatch } from '../dispatch/create-dispatch.js';
 import { PrefetchingReplies } from '../dispatch/prefetching-replies.js';
 import { createReplyStages } from '../dispatch/reply-stages.js';
+import { StorageHealth } from '../storage/storage-health.js';
 import { DebugRecorder } from './debug-recorder.js';
 import type { ReplyGenerator } from './replies.js';
 import type { HubContext, HubServices } from '../services.js';
@@ -98,10 +99,12 @@ export async function createPipeline(config: HubConfig, logger: Logger, hub: Hub
     ...ttsTrial,
     onRecover: onRecover('tts'),
   });
-  const timers = new TimerService(join(config.state.dir, 'timers.json'), logger);
+  // One owner of "the state dir refuses writes" for every store: capability `storage`, the log, the retries.
+  const storage = new StorageHealth({ logger, settings: config.state, capability: hub.capability });
+  const timers = new TimerService(join(config.state.dir, 'timers.json'), logger, Date.now, storage);
   timers.announce = (satelliteId, text) => hub.announce(satelliteId, text);
   hub.events.on('satellite-online', (satelliteId) => timers.deliverPending(satelliteId));
-  const dispatch = createDispatch(config, logger, options.convex);
+  const dispatch = createDispatch(config, logger, options.convex, storage);
   if (dispatch.satelliteSeen) {
     const seen = dispatch.satelliteSeen;
     hub.events.on('satellite-online', (satelliteId, info) => seen(satelliteId, info.room));
@@ -118,7 +121,7 @@ export async function createPipeline(config: HubConfig, logger: Logger, hub: Hub
     onFailover: onFailover('homeAssistant'),
   });
   const replies = options.replies ?? stages.replies;
-  const recorder = config.debug.recordAudio ? new DebugRecorder(config.debug.recordDir ?? join(config.state.dir, 'recordings'), config.debug.retentionDays, logger) : undefined;
+  const recorder = config.debug.recordAudio ? new DebugRecorder(config.debug.recordDir ?? join(config.state.dir, 'recordings'), config.debug.retentionDays, logger, storage) : undefined;
   const speaker = new ReplySpeaker(tts, logger, { firstPhraseMinWords: config.tts.firstPhraseMinWords, firstPhraseMaxWords: config.tts.firstPhraseMaxWords });
   const pipeline = new VoicePipeline({
     vad,
@@ -151,6 +154,7 @@ export async function createPipeline(config: HubConfig, logger: Logger, hub: Hub
       stt.close();
       tts.close();
       timers.close();
+      storage.close();
       recorder?.close();
       await dispatch.close();
       await vad.close();

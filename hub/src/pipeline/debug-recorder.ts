@@ -1,6 +1,7 @@
-import { mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from '@hugh/common';
+import { writeFileAtomic, type Logger } from '@hugh/common';
+import type { StorageHealth } from '../storage/storage-health.js';
 import { wavBytes, type PcmAudio } from '../engines/wav.js';
 
 const HOUR_MS = 3_600_000;
@@ -17,6 +18,7 @@ export class DebugRecorder {
     private readonly dir: string,
     private readonly retentionDays: number,
     private readonly logger: Logger,
+    private readonly storage?: StorageHealth,
   ) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     logger.warn({ dir, retentionDays }, 'debug recording is ON: utterances are written to disk');
@@ -28,9 +30,13 @@ export class DebugRecorder {
   save(satelliteId: string, turnId: number, audio: PcmAudio): void {
     const file = join(this.dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${satelliteId}-${turnId}.wav`);
     try {
-      writeFileSync(file, wavBytes(audio), { mode: 0o600 });
+      // Whole or absent after a crash; a leftover *.tmp is never listed as a recording (sweep reads *.wav).
+      writeFileAtomic(file, wavBytes(audio), 0o600);
+      this.storage?.succeeded('recordings');
     } catch (error) {
-      this.logger.warn({ file, err: (error as Error).message }, 'debug recording failed');
+      // A recording is not kept in memory for later: it is lost, and the storage health says the disk refuses.
+      if (this.storage) this.storage.failed('recordings', file, error);
+      else this.logger.warn({ file, err: (error as Error).message }, 'debug recording failed');
     }
   }
 
@@ -38,6 +44,15 @@ export class DebugRecorder {
   sweep(nowMs = Date.now()): number {
     let removed = 0;
     for (const name of readdirSync(this.dir)) {
+      // A recording a crash interrupted (writeFileAtomic's `NAME.wav.<pid>.tmp`): never complete, removed.
+      if (/\.wav\.\d+\.tmp$/.test(name) && !name.endsWith(`.${process.pid}.tmp`)) {
+        try {
+          unlinkSync(join(this.dir, name));
+        } catch {
+          // read-only: ignored, nothing reads it
+        }
+        continue;
+      }
       if (!name.endsWith('.wav')) continue;
       const file = join(this.dir, name);
       try {

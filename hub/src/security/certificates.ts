@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { renameDurably } from '@hugh/common';
 import { HughError } from '@hugh/protocol';
 
 function openssl(args: string[]): void {
@@ -39,9 +40,16 @@ export function issueCertificates(options: { dir: string; hosts: string[]; satel
     openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file]);
     chmodSync(file, 0o600);
   };
+  // openssl writes in place and does not fsync: each file is made under a temporary name and moved
+  // into place durably, so a crash or power cut leaves the old file or the whole new one. The CA
+  // key goes into place only with its certificate made, so a torn CA is never reused. (A crash between
+  // a certificate's rename and its key's can leave a new certificate beside the old key: run `certs` again.)
+  const made = (file: string) => `${file}.${process.pid}.tmp`;
   if (!existsSync(caKey) || !existsSync(caCert)) {
-    newKey(caKey);
-    openssl(['req', '-x509', '-new', '-key', caKey, '-sha256', '-days', '3650', '-subj', '/CN=H.U.G.H. Voice home CA', '-out', caCert]);
+    newKey(made(caKey));
+    openssl(['req', '-x509', '-new', '-key', made(caKey), '-sha256', '-days', '3650', '-subj', '/CN=H.U.G.H. Voice home CA', '-out', made(caCert)]);
+    renameDurably(made(caCert), caCert);
+    renameDurably(made(caKey), caKey);
   }
   const issue = (name: string, subject: string, extensions: string) => {
     const key = join(dir, `${name}.key`);
@@ -50,13 +58,17 @@ export function issueCertificates(options: { dir: string; hosts: string[]; satel
     const csr = join(dir, `${name}.csr`);
     const ext = join(dir, `${name}.ext`);
     try {
-      newKey(key);
-      openssl(['req', '-new', '-key', key, '-subj', subject, '-out', csr]);
+      newKey(made(key));
+      openssl(['req', '-new', '-key', made(key), '-subj', subject, '-out', csr]);
       writeFileSync(ext, extensions, { mode: 0o600 });
-      openssl(['x509', '-req', '-in', csr, '-CA', caCert, '-CAkey', caKey, '-set_serial', `0x${randomBytes(16).toString('hex')}`, '-days', days, '-sha256', '-extfile', ext, '-out', cert]);
+      openssl(['x509', '-req', '-in', csr, '-CA', caCert, '-CAkey', caKey, '-set_serial', `0x${randomBytes(16).toString('hex')}`, '-days', days, '-sha256', '-extfile', ext, '-out', made(cert)]);
+      renameDurably(made(cert), cert);
+      renameDurably(made(key), key);
     } finally {
       rmSync(csr, { force: true });
       rmSync(ext, { force: true });
+      rmSync(made(cert), { force: true });
+      rmSync(made(key), { force: true });
     }
     return { cert, key };
   };

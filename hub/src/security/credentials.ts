@@ -1,7 +1,7 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { writeFileAtomic } from '@hugh/common';
+import { removeStaleTemporaries, writeFileAtomic } from '@hugh/common';
 import { HughError } from '@hugh/protocol';
 
 /**
@@ -46,6 +46,8 @@ export class CredentialStore {
   ) {}
 
   static load(file: string): CredentialStore {
+    // A writer that crashed mid-save leaves at most `credentials.json.<pid>.tmp`: never read, removed.
+    removeStaleTemporaries(file);
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -102,21 +104,30 @@ export class CredentialStore {
     const password = randomBytes(24).toString('base64url');
     const salt = randomBytes(16);
     const key = await derive(password, salt, SCRYPT.N, SCRYPT.r, SCRYPT.p);
-    this.entries[id] = { kind, hash: ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64'), key.toString('base64')].join('$'), createdMs: Date.now() };
-    this.save();
+    this.save({ ...this.entries, [id]: { kind, hash: ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64'), key.toString('base64')].join('$'), createdMs: Date.now() } });
     return password;
   }
 
   remove(id: string): boolean {
     if (!this.has(id)) return false;
-    delete this.entries[id];
-    this.save();
+    const { [id]: _removed, ...rest } = this.entries;
+    this.save(rest);
     return true;
   }
 
-  private save(): void {
-    mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
-    writeFileAtomic(this.file, `${JSON.stringify({ credentials: this.entries }, null, 2)}\n`, 0o600);
+  /**
+   * Writes `entries` and only then makes them the store's: a refused write (disk full, read-only)
+   * throws HUGH_ERR_STORAGE_UNAVAILABLE and changes nothing, in the file or in memory.
+   */
+  private save(entries: Record<string, StoredCredential>): void {
+    try {
+      mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
+      writeFileAtomic(this.file, `${JSON.stringify({ credentials: entries }, null, 2)}\n`, 0o600);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'UNKNOWN';
+      throw new HughError('HUGH_ERR_STORAGE_UNAVAILABLE', `credentials not saved (${code}): cannot write ${this.file}; nothing changed, the credentials already issued still work`, { cause: error });
+    }
+    this.entries = entries;
   }
 }
 

@@ -1,6 +1,7 @@
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
+import { writeFileAtomic } from '@hugh/common';
 import { HughError } from '@hugh/protocol';
 import { TrainedKeyword, encodeClassifier } from '../classifier.js';
 import { clipEmbeddings } from '../clip-features.js';
@@ -167,7 +168,8 @@ export async function trainWakeWord(options: TrainOptions): Promise<TrainResult>
   mkdirSync(options.outDir, { recursive: true });
   const modelPath = join(options.outDir, `${keyword}.trained.json`);
   const reportPath = join(options.outDir, `${keyword}.report.json`);
-  writeFileSync(modelPath, `${JSON.stringify(encodeClassifier({ keyword, phrase, layers, threshold, report: report.summary }))}\n`);
-  writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  // Whole or not at all: a satellite loading the model while a crash or power cut hits never reads half of one.
+  writeFileAtomic(modelPath, `${JSON.stringify(encodeClassifier({ keyword, phrase, layers, threshold, report: report.summary }))}\n`, 0o644);
+  writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`, 0o644);
   return { modelPath, reportPath, report };
 }
