@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { silentLogger } from '@hugh/common';
 import { RecordOutbox, toConvexRecord, type TurnRecord } from '@hugh/hub';
@@ -64,4 +65,29 @@ it('a record added while Convex answers is sent at once and leaves the outbox', 
   await outbox.flush();
   expect(outbox.waiting).toBe(0);
   expect(await stored()).toHaveLength(1);
+});
+
+it('a row no one can read is dropped with a log line instead of holding back the records behind it', async () => {
+  convex.down();
+  const first = open();
+  first.add(toConvexRecord(record(1)));
+  first.add(toConvexRecord(record(2)));
+  first.close();
+  // A new backend: the calls the first outbox left waiting on the old one must not deliver record 1.
+  convex.close();
+  convex = new ConvexTestBackend();
+  // Turn the older row into something that is not JSON (a bug or a damaged file, not a crash: SQLite commits whole rows).
+  const db = new Database(join(dir, 'outbox.sqlite'));
+  const oldest = db.prepare('SELECT key FROM outbox ORDER BY added_ms, key LIMIT 1').get() as { key: string };
+  db.prepare('UPDATE outbox SET record = ? WHERE key = ?').run('{"torn', oldest.key);
+  db.close();
+  const errors: unknown[] = [];
+  const logger = { ...silentLogger(), error: (...args: unknown[]) => errors.push(args) } as unknown as ReturnType<typeof silentLogger>;
+  const second = new RecordOutbox(join(dir, 'outbox.sqlite'), convex.port(), { secret, timeoutMs: 200, logger });
+  outboxes.push(second);
+  await second.flush();
+  expect(second.waiting).toBe(0);
+  expect(second.dropped).toBe(1);
+  expect(JSON.stringify(errors)).toContain('could not be read');
+  await vi.waitFor(async () => expect((await stored()).map((row) => row.turnId)).toEqual([2]));
 });

@@ -41,7 +41,7 @@ export class RecordOutbox {
   /** Rows Convex acknowledged that the file could not delete yet: never sent again, deleted on the next write. */
   private readonly acknowledged = new Set<string>();
   private readonly memoryRecords: number;
-  /** Records dropped because memory was full too (the file refused them and `memoryRecords` were held). */
+  /** Records dropped: the file refused them while `memoryRecords` were held already, or a row of the file could not be read. */
   dropped = 0;
   /** Whether the last send reached Convex (for /healthz). */
   reachable = true;
@@ -149,15 +149,28 @@ export class RecordOutbox {
   /** The oldest record waiting: rows of the file first (they are older), then those held in memory. */
   private next(): Pending | undefined {
     if (this.db) {
+      let unreadable = 0;
       try {
         // Acknowledged rows the file could not delete yet come first; skip past them.
-        const rows = this.db.prepare('SELECT record FROM outbox ORDER BY added_ms, key LIMIT ?').all(this.acknowledged.size + 1) as { record: string }[];
+        const rows = this.db.prepare('SELECT key, record FROM outbox ORDER BY added_ms, key LIMIT ?').all(this.acknowledged.size + 1) as { key: string; record: string }[];
         for (const row of rows) {
-          const record = JSON.parse(row.record) as ConvexTurnRecord;
-          if (!this.acknowledged.has(record.key)) return { record, from: 'file' };
+          if (this.acknowledged.has(row.key)) continue;
+          try {
+            return { record: JSON.parse(row.record) as ConvexTurnRecord, from: 'file' };
+          } catch {
+            // A row no one can read would hold back every record behind it, forever: it goes.
+            this.options.logger.error({ key: row.key }, 'a turn record in the outbox could not be read and is dropped');
+            this.acknowledged.add(row.key);
+            this.dropped++;
+            unreadable++;
+          }
         }
       } catch {
-        // unreadable: the rows stay in the file; what is in memory is still sent
+        // unreadable file: the rows stay in it; what is in memory is still sent
+      }
+      if (unreadable > 0) {
+        this.persist();
+        return this.next();
       }
     }
     const record = this.held[0];
