@@ -152,7 +152,8 @@ describe('a satellite with two hubs fails over and comes back', () => {
     expect(finished?.reason).toBe('done');
     expect(finished!.atMs - primaryBackMs).toBeGreaterThan(RETURN_AFTER_MS);
     await ranOn(hubs[1]!, finished!.turnId);
-    await waitFor(() => hubIndex() === 0, 'the satellite to return to the primary', 10_000);
+    // Generous: on a loaded CI machine the primary's probes (each with its own time-out) may fail a few times.
+    await waitFor(() => hubIndex() === 0, 'the satellite to return to the primary', 20_000);
     const back = welcomes.slice(welcomesBefore).find((welcome) => welcome.hubIndex === 0)!;
     expect(back.atMs - primaryBackMs).toBeGreaterThanOrEqual(RETURN_AFTER_MS);
     expect(back.atMs).toBeGreaterThanOrEqual(finished!.atMs); // not during the turn
