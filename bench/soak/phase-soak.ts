@@ -1,0 +1,92 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '../../testing/net.js';
+import { runFor, startHubProcess, startLoad, type Phase } from './context.js';
+import { HubSampler, sampleHub, type HubSample } from './hub-sampler.js';
+import { figure } from './report.js';
+import { describeFailures, summarize, turnsIn } from './turn-stats.js';
+
+const MiB = 2 ** 20;
+/** Memory before this share of the run is warm-up (V8 sizing its heap, caches filling) and not counted as growth. */
+const WARM_UP_SHARE = 0.1;
+
+/** Waits for the hub to be idle again after the load: no satellite, and its sockets and handles back to the baseline (keep-alive sockets to the engines close after a few seconds). */
+async function settle(url: string, baseline: HubSample): Promise<HubSample> {
+  let last = await sampleHub(url);
+  try {
+    await waitFor(async () => {
+      last = await sampleHub(url);
+      return last.satellites === 0 && last.sockets <= baseline.sockets && last.handles <= baseline.handles;
+    }, 'the hub to return to its idle handles', 20_000);
+  } catch {
+    // Not back: the figures say by how much.
+  }
+  return last;
+}
+
+/**
+ * Soak: N satellites each doing a turn every few seconds for M minutes against the real hub
+ * binary; memory, event-loop lag, frames dropped and turns answered, and the hub's handles and
+ * sockets when idle before the load and after it.
+ */
+export const soakPhase: Phase = async (context) => {
+  const { house, options, figures } = context;
+  const hub = house.hub();
+  await startHubProcess(hub);
+  try {
+    // A moment for the hub's own start-up work (the first capability check) to end before the baseline.
+    await sleep(2_000);
+    const idleBefore = await sampleHub(house.httpUrl);
+    const sampler = new HubSampler(house.httpUrl, options.sampleEveryMs);
+    const load = startLoad(context, `mqtt://127.0.0.1:${house.mqttPort}`);
+    await load.waitReady();
+    const startMs = Date.now();
+    sampler.start();
+    const durationMs = options.minutes * 60_000;
+    context.log(`soak: ${options.satellites} satellites for ${options.minutes} min`);
+    await runFor(durationMs, hub);
+    const endMs = Date.now();
+    sampler.stop();
+    await load.stop();
+    const idleAfter = await settle(house.httpUrl, idleBefore);
+
+    const samples = sampler.between(startMs, endMs);
+    const warmMs = startMs + durationMs * WARM_UP_SHARE;
+    const atStart = sampler.at(warmMs)!;
+    const atMiddle = sampler.at(startMs + durationMs * 0.55)!;
+    const atEnd = samples.at(-1)!;
+    const turns = summarize(turnsIn(load.turns, startMs, endMs));
+    const conditions = `${options.satellites} satellites (HubClient over MQTT, embedded broker) in another process, a turn every ${options.turnEveryMs / 1000} s each (welcome-3s.wav paced as a microphone + 1 s silence), ${options.minutes} min; real hugh-hub binary, Silero VAD; whisper.cpp, Ollama and OpenAI TTS modelled over their wire formats at GPU-like latencies`;
+    const memory = `${conditions}; read from /metrics every ${options.sampleEveryMs / 1000} s; start = after the first ${WARM_UP_SHARE * 100} % (warm-up), middle = 55 %, end = the last sample under load`;
+    const growth = (from: number, to: number) => ((to - from) / from) * 100;
+    const droppedFrames = atEnd.framesDropped - (samples[0]?.framesDropped ?? 0);
+    const framesIn = atEnd.framesIn - (samples[0]?.framesIn ?? 0);
+    figures.push(
+      figure('soak: turns started', turns.started, 'turns', conditions),
+      figure('soak: turns answered / started', (turns.answered / turns.started) * 100, '%', `${conditions}; ${turns.answered} of ${turns.started}; failed: ${describeFailures(turns.failures)}`, { text: '100 %', check: (value) => value >= 100 }),
+      figure('soak: end of audio to reply start, p50', turns.replyP50Ms, 'ms', conditions),
+      figure('soak: end of audio to reply start, p99', turns.replyP99Ms, 'ms', conditions),
+      figure('soak: frames dropped by the hub', droppedFrames, 'frames', `${conditions}; hugh_audio_frames_dropped_total over the run, of ${framesIn} frames in`, { text: '0', check: (value) => value === 0 }),
+      figure('soak: frames the satellites could not send', load.stopped?.unsentFrames ?? Number.NaN, 'frames', `${conditions}; of ${load.stopped?.sentFrames ?? 0} sent (link down)`, { text: '0', check: (value) => value === 0 }),
+      figure('soak: hub RSS at start', atStart.rssBytes / MiB, 'MiB', memory),
+      figure('soak: hub RSS in the middle', atMiddle.rssBytes / MiB, 'MiB', memory),
+      figure('soak: hub RSS at end', atEnd.rssBytes / MiB, 'MiB', memory),
+      figure('soak: hub RSS growth, start to end', growth(atStart.rssBytes, atEnd.rssBytes), '%', memory, { text: '< 10 %', check: (value) => value < 10 }),
+      figure('soak: hub heap used at start', atStart.heapUsedBytes / MiB, 'MiB', memory),
+      figure('soak: hub heap used in the middle', atMiddle.heapUsedBytes / MiB, 'MiB', memory),
+      figure('soak: hub heap used at end', atEnd.heapUsedBytes / MiB, 'MiB', memory),
+      figure('soak: hub heap growth, start to end', growth(atStart.heapUsedBytes, atEnd.heapUsedBytes), '%', memory, { text: '< 10 %', check: (value) => value < 10 }),
+      figure('soak: hub event-loop lag p99, worst interval', Math.max(...samples.map((sample) => sample.eventLoopLagP99Ms)), 'ms', `${memory}; prom-client's p99 over each interval between reads`),
+      figure('soak: hub event-loop lag p99, median interval', [...samples.map((sample) => sample.eventLoopLagP99Ms)].sort((a, b) => a - b)[Math.floor(samples.length / 2)] ?? Number.NaN, 'ms', `${memory}; prom-client's p99 over each interval between reads`),
+    );
+    const idle = `idle hub before the load (2 s after start) and after it (satellites gone, up to 20 s for keep-alive sockets to close); ${options.satellites} satellites for ${options.minutes} min between`;
+    figures.push(
+      figure('soak: hub handles, idle before', idleBefore.handles, 'handles', idle),
+      figure('soak: hub handles, idle after − before', idleAfter.handles - idleBefore.handles, 'handles', idle, { text: '0', check: (value) => value <= 0 }),
+      figure('soak: hub sockets, idle before', idleBefore.sockets, 'sockets', idle),
+      figure('soak: hub sockets, idle after − before', idleAfter.sockets - idleBefore.sockets, 'sockets', idle, { text: '0', check: (value) => value <= 0 }),
+      figure('soak: hub open file descriptors, idle after − before', idleAfter.openFds - idleBefore.openFds, 'fds', idle, { text: '0', check: (value) => value <= 0 }),
+    );
+  } finally {
+    await hub.kill();
+  }
+};
