@@ -52,11 +52,29 @@ export async function startHubProcess(hub: HubProcess): Promise<number> {
   return Date.now() - startedMs;
 }
 
-/** Runs `ms` of load, trimming the hub's collected log lines (a long run would keep them all). */
-export async function runFor(ms: number, hub?: HubProcess): Promise<void> {
+/** What the hub's log said that the figures count: frames missing inside a turn (gaps in seq), lines at level error or worse. */
+export interface HubLogTally {
+  missingFrames: number;
+  errorLines: number;
+  /** The first few error lines' messages, for the report's conditions. */
+  errors: string[];
+}
+
+export const newLogTally = (): HubLogTally => ({ missingFrames: 0, errorLines: 0, errors: [] });
+
+/** Runs `ms` of load; the hub's collected log lines are tallied and dropped each second (a long run would keep them all). */
+export async function runFor(ms: number, hub?: HubProcess, tally?: HubLogTally): Promise<void> {
   const endMs = Date.now() + ms;
   while (Date.now() < endMs) {
     await sleep(Math.min(1_000, endMs - Date.now()));
-    if (hub) hub.lines.length = 0;
+    if (!hub) continue;
+    for (const line of tally ? hub.lines : []) {
+      if (line.msg === 'audio frames missing') tally!.missingFrames += Number(line.got) - Number(line.expected);
+      if ((line.level ?? 0) >= 50) {
+        tally!.errorLines++;
+        if (tally!.errors.length < 5) tally!.errors.push(String(line.msg));
+      }
+    }
+    hub.lines.length = 0;
   }
 }

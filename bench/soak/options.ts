@@ -26,7 +26,7 @@ const USAGE = `npm run soak -- [--minutes M] [--satellites N] [--restarts K] [--
   --satellites N   satellites in the load generator (default 50)
   --restarts K     hub kill -9 / restart cycles under load (default 20; Mosquitto restarts: K/4, at least 2)
   --fault-s S      seconds each fault lasts (default 60)
-  --smoke          CI: 1 minute, 10 satellites, 2 restarts, 10 s faults
+  --smoke          CI: 1 minute, 10 satellites, 2 restarts, 5 s faults
   --out FILE       the JSON report (default bench/reports/soak-<date>.json)
   --skip P,…       leave out phases: ${PHASES.join(', ')}`;
 
@@ -63,7 +63,7 @@ export function parseSoakOptions(argv: string[]): SoakOptions | undefined {
     satellites: Math.max(1, Math.round(number('satellites', values.satellites, smoke ? 10 : 50))),
     restarts: Math.round(restarts),
     brokerRestarts: Math.max(2, Math.round(restarts / 4)),
-    faultS: number('fault-s', values['fault-s'], smoke ? 10 : 60),
+    faultS: number('fault-s', values['fault-s'], smoke ? 5 : 60),
     smoke,
     turnEveryMs: 8_000,
     sampleEveryMs: smoke ? 2_000 : 5_000,

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '../../testing/net.js';
-import { runFor, startHubProcess, startLoad, type Phase } from './context.js';
+import { newLogTally, runFor, startHubProcess, startLoad, type Phase } from './context.js';
 import { HubSampler, sampleHub, type HubSample } from './hub-sampler.js';
 import { figure } from './report.js';
 import { describeFailures, summarize, turnsIn } from './turn-stats.js';
@@ -43,7 +43,8 @@ export const soakPhase: Phase = async (context) => {
     sampler.start();
     const durationMs = options.minutes * 60_000;
     context.log(`soak: ${options.satellites} satellites for ${options.minutes} min`);
-    await runFor(durationMs, hub);
+    const tally = newLogTally();
+    await runFor(durationMs, hub, tally);
     const endMs = Date.now();
     sampler.stop();
     await load.stop();
@@ -65,7 +66,9 @@ export const soakPhase: Phase = async (context) => {
       figure('soak: turns answered / started', (turns.answered / turns.started) * 100, '%', `${conditions}; ${turns.answered} of ${turns.started}; failed: ${describeFailures(turns.failures)}`, { text: '100 %', check: (value) => value >= 100 }),
       figure('soak: end of audio to reply start, p50', turns.replyP50Ms, 'ms', conditions),
       figure('soak: end of audio to reply start, p99', turns.replyP99Ms, 'ms', conditions),
-      figure('soak: frames dropped by the hub', droppedFrames, 'frames', `${conditions}; hugh_audio_frames_dropped_total over the run, of ${framesIn} frames in`, { text: '0', check: (value) => value === 0 }),
+      figure('soak: frames lost inside turns', tally.missingFrames, 'frames', `${conditions}; gaps in the frames' sequence numbers the hub logged ("audio frames missing"), of ${framesIn} frames in`, { text: '0', check: (value) => value === 0 }),
+      figure('soak: frames dropped by the hub', droppedFrames, 'frames', `${conditions}; hugh_audio_frames_dropped_total over the run, of ${framesIn} frames in: frames still in flight when the hub stopped listening, duplicates, reply frames a congested link refused`),
+      figure('soak: hub log lines at level error or worse', tally.errorLines, 'lines', `${conditions}; ${tally.errors.join('; ') || 'none'}`, { text: '0', check: (value) => value === 0 }),
       figure('soak: frames the satellites could not send', load.stopped?.unsentFrames ?? Number.NaN, 'frames', `${conditions}; of ${load.stopped?.sentFrames ?? 0} sent (link down)`, { text: '0', check: (value) => value === 0 }),
       figure('soak: hub RSS at start', atStart.rssBytes / MiB, 'MiB', memory),
       figure('soak: hub RSS in the middle', atMiddle.rssBytes / MiB, 'MiB', memory),
