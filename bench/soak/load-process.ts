@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { LoadCommand, LoadEvent, LoadSettings } from './load-protocol.js';
+import { LOAD_SETTINGS_ENV, type LoadCommand, type LoadEvent, type LoadSettings } from './load-protocol.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -18,7 +18,8 @@ export class LoadProcess {
   private readonly exited: Promise<number | null>;
 
   constructor(settings: LoadSettings) {
-    this.child = spawn(`${root}node_modules/.bin/tsx`, ['bench/soak/load.ts', JSON.stringify(settings)], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+    // The settings hold the satellites' passwords: in the environment, not in argv (which ps shows).
+    this.child = spawn(`${root}node_modules/.bin/tsx`, ['bench/soak/load.ts'], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, [LOAD_SETTINGS_ENV]: JSON.stringify(settings) } });
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
     let allReady: () => void;
     this.ready = new Promise((resolve, reject) => {

@@ -8,7 +8,10 @@ export interface LoadSatellite {
   password: string;
 }
 
-/** The generator's settings, passed as one JSON argument. */
+/** The environment variable that carries the generator's settings as JSON. */
+export const LOAD_SETTINGS_ENV = 'HUGH_SOAK_LOAD_SETTINGS';
+
+/** The generator's settings. */
 export interface LoadSettings {
   /** Hub URL (mqtt:// or ws://) for the satellites. */
   url: string;

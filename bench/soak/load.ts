@@ -2,16 +2,16 @@
  * The soak's load generator, in its own process so that its CPU and memory are not the hub's:
  * real satellite clients (@hugh/satellite's HubClient over MQTT or WebSocket, default reconnect
  * back-off) each streaming a recording as a microphone would, one turn every few seconds.
- *   tsx bench/soak/load.ts '<LoadSettings as JSON>'
+ *   HUGH_SOAK_LOAD_SETTINGS='<LoadSettings as JSON>' tsx bench/soak/load.ts
  * Events go to stdout as JSON lines; commands come on stdin (see load-protocol.ts).
  */
 import { createInterface } from 'node:readline';
 import type { WebSocket } from 'ws';
 import { silentLogger } from '@hugh/common';
 import { HubClient, createHubLink, pcmChunks, readWavAs16kMono } from '@hugh/satellite';
-import type { LoadCommand, LoadEvent, LoadSatellite, LoadSettings } from './load-protocol.js';
+import { LOAD_SETTINGS_ENV, type LoadCommand, type LoadEvent, type LoadSatellite, type LoadSettings } from './load-protocol.js';
 
-const settings = JSON.parse(process.argv[2]!) as LoadSettings;
+const settings = JSON.parse(process.env[LOAD_SETTINGS_ENV] ?? '') as LoadSettings;
 const speech = readWavAs16kMono(settings.wav);
 // A second of silence after the speech: the hub's VAD ends the turn in it (trailing silence 900 ms).
 const audio = new Int16Array(speech.length + 16_000);
