@@ -8,6 +8,8 @@ import { describeFailures, summarize, turnsIn } from './turn-stats.js';
 const MiB = 2 ** 20;
 /** Memory before this share of the run is warm-up (V8 sizing its heap, caches filling) and not counted as growth. */
 const WARM_UP_SHARE = 0.1;
+/** Start, middle and end are each this share of the run: 10–20 %, 50–60 %, 90–100 %. */
+const WINDOW_SHARE = 0.1;
 
 /** Waits for the hub to be idle again after the load: no satellite, and its sockets and handles back to the baseline (keep-alive sockets to the engines close after a few seconds). */
 async function settle(url: string, baseline: HubSample): Promise<HubSample> {
@@ -51,16 +53,23 @@ export const soakPhase: Phase = async (context) => {
     const idleAfter = await settle(house.httpUrl, idleBefore);
 
     const samples = sampler.between(startMs, endMs);
-    const warmMs = startMs + durationMs * WARM_UP_SHARE;
-    const atStart = sampler.at(warmMs)!;
-    const atMiddle = sampler.at(startMs + durationMs * 0.55)!;
-    const atEnd = samples.at(-1)!;
+    // Each point is a window of the run: RSS its median, heap its floor (the lowest read, after a
+    // collection), so that where a read falls in the GC cycle does not pass for growth.
+    const window = (fromShare: number) => {
+      const inside = sampler.between(startMs + durationMs * fromShare, startMs + durationMs * (fromShare + WINDOW_SHARE));
+      const rss = inside.map((sample) => sample.rssBytes).sort((a, b) => a - b);
+      return { rssBytes: rss[Math.floor(rss.length / 2)] ?? Number.NaN, heapUsedBytes: Math.min(...inside.map((sample) => sample.heapUsedBytes)) };
+    };
+    const atStart = window(WARM_UP_SHARE);
+    const atMiddle = window(0.5);
+    const atEnd = window(1 - WINDOW_SHARE);
+    const last = samples.at(-1)!;
     const turns = summarize(turnsIn(load.turns, startMs, endMs));
     const conditions = `${options.satellites} satellites (HubClient over MQTT, embedded broker) in another process, a turn every ${options.turnEveryMs / 1000} s each (welcome-3s.wav paced as a microphone + 1 s silence), ${options.minutes} min; real hugh-hub binary, Silero VAD; whisper.cpp, Ollama and OpenAI TTS modelled over their wire formats at GPU-like latencies`;
-    const memory = `${conditions}; read from /metrics every ${options.sampleEveryMs / 1000} s; start = after the first ${WARM_UP_SHARE * 100} % (warm-up), middle = 55 %, end = the last sample under load`;
+    const memory = `${conditions}; read from /metrics every ${options.sampleEveryMs / 1000} s; start = 10–20 % of the run (the first 10 % is warm-up), middle = 50–60 %, end = 90–100 %; RSS the median of each window, heap used its lowest read (the floor after a collection)`;
     const growth = (from: number, to: number) => ((to - from) / from) * 100;
-    const droppedFrames = atEnd.framesDropped - (samples[0]?.framesDropped ?? 0);
-    const framesIn = atEnd.framesIn - (samples[0]?.framesIn ?? 0);
+    const droppedFrames = last.framesDropped - (samples[0]?.framesDropped ?? 0);
+    const framesIn = last.framesIn - (samples[0]?.framesIn ?? 0);
     figures.push(
       figure('soak: turns started', turns.started, 'turns', conditions),
       figure('soak: turns answered / started', (turns.answered / turns.started) * 100, '%', `${conditions}; ${turns.answered} of ${turns.started}; failed: ${describeFailures(turns.failures)}`, { text: '100 %', check: (value) => value >= 100 }),
