@@ -90,7 +90,9 @@ async function satelliteLoop(client: HubClient, id: string): Promise<void> {
     }
     const startedMs = Date.now();
     await turn(client, id);
-    await sleep(Math.max(settings.minGapMs, settings.turnEveryMs - (Date.now() - startedMs)));
+    // Until the next turn is due, or the generator is stopped (a stop must not wait out the gap).
+    const nextMs = startedMs + Math.max(settings.turnEveryMs, Date.now() - startedMs + settings.minGapMs);
+    while (running && Date.now() < nextMs) await sleep(Math.min(100, nextMs - Date.now()));
   }
 }
 

@@ -52,6 +52,10 @@ export const faultsPhase: Phase = async (context) => {
       const turns = summarize(turnsIn(load.turns, fromMs, toMs, stalledId));
       const peak = Math.max(...sampler.between(fromMs, Date.now()).map((sample) => sample.rssBytes));
       const conditions = `${fault.what}; ${options.faultS} s under the load of ${house.satellites.length} satellites (a turn every ${options.turnEveryMs / 1000} s each), then as long to recover; engine time-outs ${ENGINE_TIMEOUT_MS} ms; turns started during the fault${fault.name === 'satellite not reading' ? ', the stalled satellite\'s own left out' : ''}`;
+      if (fault.name === 'satellite not reading') {
+        const drops = load.downs.filter((down) => down.id === stalledId && down.atMs >= fromMs && down.atMs < toMs).length;
+        figures.push(figure(`faults, ${fault.name}: times its connection was dropped`, drops, 'drops', `${conditions}; by a missed heartbeat, the hub's (10 s) or the satellite's own (10 s, it reads no pong either)`));
+      }
       figures.push(
         figure(`faults, ${fault.name}: turns answered / started`, (turns.answered / turns.started) * 100, '%', `${conditions}; ${turns.answered} of ${turns.started}; failed: ${describeFailures(turns.failures)}`, { text: '100 %', check: (value) => value >= 100 }),
         figure(`faults, ${fault.name}: end of audio to reply start, max`, turns.replyMaxMs, 'ms', `${conditions}; p50 ${turns.replyP50Ms.toFixed(0)} ms`, { text: `≤ ${ENGINE_TIMEOUT_MS + 1_000} ms (time-out + 1 s)`, check: (value) => value <= ENGINE_TIMEOUT_MS + 1_000 }),
