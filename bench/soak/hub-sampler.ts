@@ -11,6 +11,15 @@ export interface HubSample {
   framesIn: number;
   framesDropped: number;
   satellites: number;
+  /** Engine calls that failed over to the next engine of their chain, by kind (stt, tts, llm…), since the hub started. */
+  failovers: Record<string, number>;
+}
+
+/** `hugh_engine_failovers_total{kind="stt",engine="…"} 3` summed by kind. */
+function failoversByKind(text: string): Record<string, number> {
+  const byKind: Record<string, number> = {};
+  for (const match of text.matchAll(/^hugh_engine_failovers_total\{[^}]*kind="([^"]+)"[^}]*\} (\S+)$/gm)) byKind[match[1]!] = (byKind[match[1]!] ?? 0) + Number(match[2]);
+  return byKind;
 }
 
 /** The value of a metric line `name{labels} value`, summed over the label sets that match. */
@@ -41,6 +50,7 @@ export async function sampleHub(httpUrl: string): Promise<HubSample> {
     framesIn: metric(text, 'hugh_audio_frames_in_total'),
     framesDropped: metric(text, 'hugh_audio_frames_dropped_total'),
     satellites: metric(text, 'hugh_satellites_connected'),
+    failovers: failoversByKind(text),
   };
 }
 

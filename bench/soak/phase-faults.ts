@@ -6,6 +6,8 @@ import { describeFailures, summarize, turnsIn } from './turn-stats.js';
 
 interface Fault {
   name: string;
+  /** The engine chain whose failovers (hugh_engine_failovers_total) show the fallback answered. */
+  chain?: string;
   /** What fails, and what answers instead. */
   what: string;
   begin(): Promise<void> | void;
@@ -29,8 +31,8 @@ export const faultsPhase: Phase = async (context) => {
   const load = startLoad(context, `mqtt://127.0.0.1:${house.mqttPort}`, true);
   const stalledId = house.stalled!.id;
   const faults: Fault[] = [
-    { name: 'primary STT killed', what: 'whisper.cpp server closed (connections refused) and brought back; fallback: the second whisper.cpp server', begin: () => house.stt.kill(), end: () => house.stt.revive() },
-    { name: 'TTS killed', what: 'OpenAI TTS server closed (streams cut, connections refused) and brought back; fallback: espeak-ng', begin: () => house.tts.kill(), end: () => house.tts.revive() },
+    { name: 'primary STT killed', chain: 'stt', what: 'whisper.cpp server closed (connections refused) and brought back; fallback: the second whisper.cpp server', begin: () => house.stt.kill(), end: () => house.stt.revive() },
+    { name: 'TTS killed', chain: 'tts', what: 'OpenAI TTS server closed (streams cut, connections refused) and brought back; fallback: espeak-ng', begin: () => house.tts.kill(), end: () => house.tts.revive() },
     { name: 'LLM stalling', what: 'Ollama takes /api/chat and sends nothing after the headers; fallback: the apology after llm.firstTokenTimeoutMs', begin: () => house.llm.engines.setLlmStalled(true), end: () => house.llm.engines.setLlmStalled(false) },
     { name: 'satellite not reading', what: 'one more satellite (WebSocket) stops reading its socket while it keeps sending turns; the hub drops it at a missed heartbeat and it comes back', begin: () => load.send({ cmd: 'stall' }), end: () => load.send({ cmd: 'unstall' }) },
   ];
@@ -52,6 +54,10 @@ export const faultsPhase: Phase = async (context) => {
       const turns = summarize(turnsIn(load.turns, fromMs, toMs, stalledId));
       const peak = Math.max(...sampler.between(fromMs, Date.now()).map((sample) => sample.rssBytes));
       const conditions = `${fault.what}; ${options.faultS} s under the load of ${house.satellites.length} satellites (a turn every ${options.turnEveryMs / 1000} s each), then as long to recover; engine time-outs ${ENGINE_TIMEOUT_MS} ms; turns started during the fault${fault.name === 'satellite not reading' ? ', the stalled satellite\'s own left out' : ''}`;
+      if (fault.chain) {
+        const after = sampler.samples.at(-1)!;
+        figures.push(figure(`faults, ${fault.name}: ${fault.chain} failovers to the fallback`, (after.failovers[fault.chain] ?? 0) - (before.failovers[fault.chain] ?? 0), 'calls', `${conditions}; hugh_engine_failovers_total{kind="${fault.chain}"} over the fault and the recovery (an open breaker skips the dead engine without a failover until its half-open trial)`));
+      }
       if (fault.name === 'satellite not reading') {
         const drops = load.downs.filter((down) => down.id === stalledId && down.atMs >= fromMs && down.atMs < toMs).length;
         figures.push(figure(`faults, ${fault.name}: times its connection was dropped`, drops, 'drops', `${conditions}; by a missed heartbeat, the hub's (10 s) or the satellite's own (10 s, it reads no pong either)`));
