@@ -46,8 +46,11 @@ function uploadedWav(body: Buffer): Buffer {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export async function startModelledEngines(latencies: EngineLatencies = GPU_LATENCIES) {
+/** `port`: listen there (0, the default: any free port), so that a server "killed" by `close()` can come back at the same address. */
+export async function startModelledEngines(latencies: EngineLatencies = GPU_LATENCIES, options: { port?: number } = {}) {
   let script: SpokenScript = { segments: [] };
+  /** The LLM stalls: it takes the request and sends its headers, then no token until the client gives up. */
+  let llmStalled = false;
   const answers = new Map<string, string>();
   const counts = { stt: 0, llm: 0, tts: 0 };
   const open = new Set<ServerResponse>();
@@ -79,6 +82,7 @@ export async function startModelledEngines(latencies: EngineLatencies = GPU_LATE
       const question = messages.at(-1)?.content ?? '';
       const answer = answers.get(question.toLowerCase()) ?? 'I think the answer is simple, and I will keep it short. That is all there is to it.';
       response.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      if (llmStalled) return;
       await sleep(latencies.llmFirstTokenMs);
       // A token is about a word here; each written as the model would stream it.
       for (const token of answer.match(/\S+\s*/g) ?? []) {
@@ -132,7 +136,7 @@ export async function startModelledEngines(latencies: EngineLatencies = GPU_LATE
   };
 
   const server = createServer((request, response) => void handle(request, response).catch(() => response.destroy()));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const address = server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   return {
@@ -141,6 +145,10 @@ export async function startModelledEngines(latencies: EngineLatencies = GPU_LATE
     /** What the next clip says, so that STT answers what was said in the audio it is given. */
     setScript(next: SpokenScript) {
       script = next;
+    },
+    /** While stalled, /api/chat answers with headers and then silence (a model wedged on its GPU). */
+    setLlmStalled(stalled: boolean) {
+      llmStalled = stalled;
     },
     /** The LLM's answer to a question (lower case). */
     setAnswer(question: string, answer: string) {

@@ -154,8 +154,9 @@ export class WsTransport {
     socket.on('pong', () => {
       link.alive = true;
     });
+    // Only a pong proves the peer alive, not a message from it: a peer that sends but no longer reads
+    // (wedged, or its receive side stuck) answers no ping, and its unread replies would queue here.
     socket.on('message', (data, isBinary) => {
-      link.alive = true;
       const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
       if (isBinary) this.inputs.onAudio(link, bytes);
       else this.inputs.onControl(link, bytes);
