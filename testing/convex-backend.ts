@@ -1,10 +1,28 @@
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { convexTest } from 'convex-test';
 import type { FunctionArgs, FunctionReference, FunctionReturnType } from 'convex/server';
 import { silentLogger } from '@hugh/common';
 import { type ChatModel, type ConvexPort } from '@hugh/common/clients';
 import { LlmWorker, type WorkerOptions } from '@hugh/worker';
 import schema from '../convex/schema.js';
-import { modules } from '../convex/test.setup.js';
+
+const CONVEX_DIR = fileURLToPath(new URL('../convex/', import.meta.url));
+
+/**
+ * Every function module of convex/ for convex-test, keyed as convex/test.setup.ts's
+ * `import.meta.glob` keys them. Listed by hand so that this backend also runs outside vitest (the
+ * soak runs it under tsx, where `import.meta.glob` does not exist).
+ */
+function functionModules(dir = CONVEX_DIR, modules: Record<string, () => Promise<unknown>> = {}): Record<string, () => Promise<unknown>> {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) functionModules(path, modules);
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && entry.name !== 'test.setup.ts') modules[`./${relative(CONVEX_DIR, path)}`] = () => import(pathToFileURL(path).href);
+  }
+  return modules;
+}
 
 export const TEST_CONVEX_SECRET = 'test-secret-for-the-convex-backend';
 
@@ -17,7 +35,7 @@ type Call = { kind: 'query' | 'mutation'; name: string; args: unknown };
  * while disconnected; `up()` lets them through. Every call is recorded for privacy checks.
  */
 export class ConvexTestBackend {
-  readonly t = convexTest(schema, modules);
+  readonly t = convexTest(schema, functionModules());
   readonly calls: Call[] = [];
   private readonly subscriptions = new Set<() => Promise<void>>();
   private poller: NodeJS.Timeout | undefined;

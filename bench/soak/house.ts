@@ -93,9 +93,9 @@ export class House {
     return createHash('sha256').update(readFileSync(this.credentialsFile)).update(readFileSync(this.timersFile)).digest('hex');
   }
 
-  /** The real hugh-hub binary with this house's config; `brokerUrl`: an external broker instead of the embedded one. */
-  hub(brokerUrl?: string): HubProcess {
-    const config = {
+  /** The hub's config for this house; `brokerUrl`: an external broker instead of the embedded one. */
+  hubConfig(brokerUrl?: string) {
+    return {
       mqtt: brokerUrl ? { brokerUrl } : { host: '127.0.0.1', port: this.mqttPort },
       http: { host: '127.0.0.1', port: this.httpPort, trustedAddresses: ['127.0.0.1'] },
       state: { dir: this.stateDir },
@@ -107,8 +107,12 @@ export class House {
       // Load from one address, faster than a family speaks: the per-satellite limits are not what is measured.
       limits: { turnsPerMinute: 600, connectionsPerAddress: 1_000 },
     };
+  }
+
+  /** The real hugh-hub binary with this house's config; `brokerUrl`: an external broker instead of the embedded one. */
+  hub(brokerUrl?: string): HubProcess {
     const file = join(this.dir, brokerUrl ? 'hub-external.json' : 'hub.json');
-    writeFileSync(file, JSON.stringify(config));
+    writeFileSync(file, JSON.stringify(this.hubConfig(brokerUrl)));
     // info, not debug: a 30-minute run would keep every frame's debug line in this process.
     return new HubProcess(['--config', file], { HUGH_LOG_LEVEL: 'info' });
   }

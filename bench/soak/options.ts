@@ -6,7 +6,7 @@ export interface SoakOptions {
   satellites: number;
   restarts: number;
   smoke: boolean;
-  /** Seconds each fault lasts under load (the primary STT down, the TTS down, the LLM stalled, a satellite not reading). */
+  /** Seconds each fault lasts under load (the primary STT down, the TTS down, the LLM stalled, a satellite not reading, Convex unreachable). */
   faultS: number;
   /** Mosquitto restarts (the same load, an external broker instead of the embedded one). */
   brokerRestarts: number;
@@ -19,7 +19,7 @@ export interface SoakOptions {
   skip: string[];
 }
 
-export const PHASES = ['soak', 'restarts', 'mosquitto', 'faults'] as const;
+export const PHASES = ['soak', 'restarts', 'mosquitto', 'faults', 'convex'] as const;
 
 const USAGE = `npm run soak -- [--minutes M] [--satellites N] [--restarts K] [--smoke] [--out FILE] [--skip PHASE,…]
   --minutes M      soak length (default 30)

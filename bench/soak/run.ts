@@ -1,6 +1,7 @@
 /**
  * `npm run soak`: reliability in figures. Runs the phases (soak, hub restarts, Mosquitto restarts,
- * faults) against the real hugh-hub binary with satellites from another process, prints a table and
+ * faults, Convex unreachable) against the real hub (the hugh-hub binary; in-process for Convex, see
+ * phase-convex.ts) with satellites from another process, prints a table and
  * writes a JSON report. A benchmark: it measures and reports, it does not assert (e2e/soak-smoke.test.ts
  * checks that `--smoke` completes and writes a valid report).
  */
@@ -9,12 +10,13 @@ import { fileURLToPath } from 'node:url';
 import type { Phase, PhaseContext } from './context.js';
 import { House } from './house.js';
 import { parseSoakOptions } from './options.js';
+import { convexPhase } from './phase-convex.js';
 import { faultsPhase } from './phase-faults.js';
 import { mosquittoPhase, restartsPhase } from './phase-restarts.js';
 import { soakPhase } from './phase-soak.js';
 import { writeSoakReport, type SoakFigure } from './report.js';
 
-const PHASE_RUNNERS: Record<string, Phase> = { soak: soakPhase, restarts: restartsPhase, mosquitto: mosquittoPhase, faults: faultsPhase };
+const PHASE_RUNNERS: Record<string, Phase> = { soak: soakPhase, restarts: restartsPhase, mosquitto: mosquittoPhase, faults: faultsPhase, convex: convexPhase };
 
 const options = parseSoakOptions(process.argv.slice(2));
 if (options) {
