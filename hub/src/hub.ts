@@ -243,7 +243,7 @@ export async function startHub(config: HubConfig, deps: HubDependencies): Promis
       });
       bus = new AedesBus(broker.broker, logger);
       const embedded = broker;
-      transport = mqtt = new MqttTransport(bus, topics, sessions, logger, (clientId) => embedded.disconnect(clientId));
+      transport = mqtt = new MqttTransport(bus, topics, sessions, logger, embedded);
     }
     const activeBus = bus;
     closers.unshift(() => activeBus.close());

@@ -7,6 +7,7 @@ import type { Actor, TopicAcl } from '../security/acl.js';
 import type { Login } from '../security/credentials.js';
 import { RateWindow, TokenBucket, type ConnectionCounter } from '../security/limits.js';
 import { guardedConnection } from './mqtt-packet-guard.js';
+import type { BrokerClients } from './link.js';
 
 /** aedes keeps connected clients by id; its typings omit the map. */
 type WithClients = { clients: Record<string, Client | undefined> };
@@ -73,13 +74,11 @@ function loggedInActor(clientId: string, login: Login): Actor | undefined {
   return login.kind === 'rhasspy' ? { role: 'rhasspy', id: login.id } : { role: 'integration', id: login.id };
 }
 
-export interface EmbeddedBroker {
+export interface EmbeddedBroker extends BrokerClients {
   readonly broker: Aedes;
   /** The plain MQTT port, or undefined with `tls.only`. */
   readonly port: number | undefined;
   readonly tlsPort: number | undefined;
-  /** Closes a client's connection (used to disconnect a misbehaving satellite). */
-  disconnect(clientId: string): void;
   /** Closes every connection whose login `isCurrent` no longer accepts (removed, or password changed). */
   revoke(isCurrent: (login: Login) => boolean): void;
   /** Topics holding a retained message that matches `filter`. */
@@ -229,6 +228,10 @@ export async function startEmbeddedBroker(options: {
     tlsPort,
     disconnect(clientId) {
       (broker as unknown as WithClients).clients[clientId]?.close();
+    },
+    congested(clientId) {
+      // aedes waits for 'drain' once a write to the connection (guardedConnection's Duplex) returned false.
+      return (broker as unknown as WithClients).clients[clientId]?.conn.writableNeedDrain ?? false;
     },
     revoke(isCurrent) {
       for (const client of clients()) {

@@ -18,6 +18,24 @@ export interface SatelliteLink {
   close(code: ErrorCode): void;
 }
 
+/**
+ * Reply audio a satellite's WebSocket may hold unsent (it reads slower than the hub speaks, or not
+ * at all) before further frames are dropped instead of buffered without bound: about 10 s of 48 kHz audio.
+ */
+export const MAX_UNSENT_REPLY_BYTES = 1024 * 1024;
+
+/** The embedded broker's hand on its clients' connections (an external broker gives the hub none). */
+export interface BrokerClients {
+  /** Closes a client's connection (a misbehaving satellite). */
+  disconnect(clientId: string): void;
+  /**
+   * Whether the broker waits for this client's connection to drain. Anything more published to it
+   * then waits in the broker's one queue, which every client shares (aedes holds 100 publishes in
+   * flight, then queues the rest without bound): reply audio for it is dropped instead.
+   */
+  congested(clientId: string): boolean;
+}
+
 /** What a transport hands the session layer. Raw bytes: validation happens in one place, the sessions. */
 export interface LinkInputs {
   onControl(link: SatelliteLink, raw: Uint8Array | string): void;

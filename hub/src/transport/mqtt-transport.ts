@@ -1,6 +1,6 @@
 import type { Logger } from '@hugh/common';
 import { encodeMessage, hubMessage, satelliteClientId, type ErrorCode, type HubMessage, type Topics } from '@hugh/protocol';
-import type { LinkInputs, SatelliteLink } from './link.js';
+import type { BrokerClients, LinkInputs, SatelliteLink } from './link.js';
 import type { MqttBus } from './mqtt-bus.js';
 
 /** The hub's end of a satellite that talks MQTT: its `down/…` topics. */
@@ -15,7 +15,7 @@ class MqttSatelliteLink implements SatelliteLink {
     readonly satelliteId: string,
     private readonly bus: MqttBus,
     private readonly topics: Topics,
-    private readonly disconnectClient: ((clientId: string) => void) | undefined,
+    private readonly clients: BrokerClients | undefined,
     private readonly release: (link: MqttSatelliteLink) => void,
   ) {
     this.remote = `mqtt:${satelliteClientId(satelliteId)}`;
@@ -27,7 +27,9 @@ class MqttSatelliteLink implements SatelliteLink {
   }
 
   sendAudio(frame: Uint8Array): boolean {
-    if (this.closed) return false;
+    // A satellite that does not read would otherwise make the broker queue every frame for it, and
+    // hold up every other client's messages behind them.
+    if (this.closed || this.clients?.congested(satelliteClientId(this.satelliteId))) return false;
     this.bus.publish(this.topics.satellite(this.satelliteId, 'down/audio'), Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
     return true;
   }
@@ -38,7 +40,7 @@ class MqttSatelliteLink implements SatelliteLink {
     this.release(this);
     this.sendControl(hubMessage({ type: 'error', code, message: 'disconnected by the hub' }));
     // An external broker gives the hub no way to drop a client; the session ignores it instead.
-    this.disconnectClient?.(satelliteClientId(this.satelliteId));
+    this.clients?.disconnect(satelliteClientId(this.satelliteId));
   }
 }
 
@@ -54,7 +56,8 @@ export class MqttTransport {
     private readonly topics: Topics,
     private readonly inputs: LinkInputs,
     private readonly logger: Logger,
-    private readonly disconnectClient?: (clientId: string) => void,
+    /** The embedded broker's clients; absent with an external broker, which buffers and drops by its own rules. */
+    private readonly clients?: BrokerClients,
   ) {}
 
   async start(): Promise<void> {
@@ -86,7 +89,7 @@ export class MqttTransport {
   private link(satelliteId: string): MqttSatelliteLink {
     let link = this.links.get(satelliteId);
     if (!link) {
-      link = new MqttSatelliteLink(satelliteId, this.bus, this.topics, this.disconnectClient, (closed) => {
+      link = new MqttSatelliteLink(satelliteId, this.bus, this.topics, this.clients, (closed) => {
         if (this.links.get(satelliteId) === closed) this.links.delete(satelliteId);
       });
       this.links.set(satelliteId, link);

@@ -4,7 +4,7 @@ import type { Logger } from '@hugh/common';
 import { MAX_FRAME_BYTES, encodeMessage, hubMessage, type ErrorCode, type HubMessage } from '@hugh/protocol';
 import { parseBasicAuth, type Login } from '../security/credentials.js';
 import type { ConnectionCounter } from '../security/limits.js';
-import type { LinkInputs, SatelliteLink } from './link.js';
+import { MAX_UNSENT_REPLY_BYTES, type LinkInputs, type SatelliteLink } from './link.js';
 
 export interface WsSecurity {
   /** Checks `Authorization: Basic id:password` from an address; absent: anonymous satellites are accepted. */
@@ -29,9 +29,6 @@ const CLOSE_CODES: Partial<Record<ErrorCode, number>> = {
   HUGH_ERR_INTERNAL: 1011,
 };
 
-/** Bytes queued in a socket beyond which reply audio is dropped rather than buffered without bound. */
-const MAX_BUFFERED_BYTES = 1024 * 1024;
-
 class WsSatelliteLink implements SatelliteLink {
   readonly transport = 'ws';
   alive = true;
@@ -51,7 +48,7 @@ class WsSatelliteLink implements SatelliteLink {
   }
 
   sendAudio(frame: Uint8Array): boolean {
-    if (this.socket.readyState !== this.socket.OPEN || this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return false;
+    if (this.socket.readyState !== this.socket.OPEN || this.socket.bufferedAmount > MAX_UNSENT_REPLY_BYTES) return false;
     this.socket.send(frame, { binary: true });
     return true;
   }
