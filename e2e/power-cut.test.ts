@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '@hugh/common';
 import { CredentialStore, TimerService } from '@hugh/hub';
+import { prng } from '../testing/fuzz.js';
 import { HubProcess } from '../testing/hub-process.js';
 import { freePort, waitFor } from '../testing/net.js';
 import { sharedPath } from '../testing/shared.js';
@@ -24,18 +25,6 @@ import { sharedPath } from '../testing/shared.js';
 const SEED = 20_261_202;
 const ROUNDS = 20;
 const STORE_WRITER = fileURLToPath(new URL('../testing/store-writer.mjs', import.meta.url));
-
-/** mulberry32, seeded: the same kill points on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The JSON of `file`; a torn file throws naming it. */
 function parseJson(file: string): unknown {
@@ -94,7 +83,7 @@ describe('power cut (kill -9 at random points during many writes)', () => {
 
   it(`the hub's stores (timers, credentials, outbox) writing flat out, killed ${ROUNDS} times: every file parses, no torn file, leftovers removed on the next start`, async () => {
     const dir = newDir('stores');
-    const random = seeded(SEED);
+    const random = prng(SEED);
     let killedMidWrite = 0;
     let last = { temporaries: [] as string[], timers: 0, credentials: 0, outboxRows: 0 };
     for (let round = 0; round < ROUNDS; round++) {
@@ -134,7 +123,7 @@ describe('power cut (kill -9 at random points during many writes)', () => {
       JSON.stringify({ auth: { allowAnonymous: true }, mqtt: { host: '127.0.0.1', port: mqttPort }, http: { host: '127.0.0.1', port: httpPort }, state: { dir: stateDir }, vad: { modelPath: sharedPath('models/silero-vad/silero_vad_v5.onnx') } }),
     );
     const hub = new HubProcess(['--config', join(dir, 'hub.json')]);
-    const random = seeded(SEED + 1);
+    const random = prng(SEED + 1);
     try {
       for (let round = 0; round < 3; round++) {
         await hub.start();
