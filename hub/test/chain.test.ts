@@ -99,3 +99,25 @@ describe('engine chain failover', () => {
     expect(stalling.status().map((status) => status.state)).toEqual(['open', 'closed']);
   });
 });
+
+describe('engine chain under many calls at once', () => {
+  it('runs 30 calls in flight without a "possible leak" warning (each call has its own signal for the breaker)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      let release = () => undefined as void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const slow: SpeechToText = { name: 'slow', transcribe: async () => (await gate, 'ok') };
+      const chain = new EngineChain<SpeechToText>('stt', [{ engine: slow, timeoutMs: 5_000 }], silentLogger());
+      const calls = Array.from({ length: 30 }, () => chain.run((stt, signal) => stt.transcribe(new Int16Array(160), { signal }), AbortSignal.timeout(10_000)));
+      release();
+      expect((await Promise.all(calls)).map((result) => result.value)).toEqual(Array(30).fill('ok'));
+      // Node emits the warning on process.nextTick: let it come if it is coming.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});

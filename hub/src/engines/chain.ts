@@ -2,6 +2,13 @@ import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, TimeoutStrategy, 
 import type { Logger } from '@hugh/common';
 import { HughError } from '@hugh/protocol';
 
+/**
+ * A signal of the call's own for cockatiel, which is never aborted (the caller's is not handed to it,
+ * see untilCancelled). Without one, cockatiel hangs each call's timeout listener on a single shared
+ * signal: with more than ten calls in flight (a house full of satellites) Node then warns of a leak.
+ */
+const ownSignal = () => new AbortController().signal;
+
 export interface ChainEntry<E> {
   engine: E;
   /** Per-call limit: a hung GPU server costs at most this once (for a stream: to its first chunk, and between chunks). */
@@ -98,7 +105,7 @@ export class EngineChain<E extends { name: string }> {
     for (const entry of this.entries) {
       if (signal.aborted) break;
       try {
-        const value = await entry.policy.execute(({ signal: policySignal }) => this.untilCancelled(call(entry.engine, AbortSignal.any([policySignal, signal])), signal));
+        const value = await entry.policy.execute(({ signal: policySignal }) => this.untilCancelled(call(entry.engine, AbortSignal.any([policySignal, signal])), signal), ownSignal());
         return { value: value as T, engine: entry.engine.name };
       } catch (error) {
         if (signal.aborted) break;
@@ -135,7 +142,7 @@ export class EngineChain<E extends { name: string }> {
             iterator.next().then((result) => (unlink(), result)),
             signal,
           );
-        });
+        }, ownSignal());
       } catch (error) {
         controller.abort();
         void Promise.resolve(iterator.return?.()).catch(() => undefined);
