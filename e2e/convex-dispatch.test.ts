@@ -49,7 +49,7 @@ function startWorker(port: ConvexPort, workerId: string, models: Record<string, 
 }
 
 /** The hub side, with a local dispatcher behind it that answers from `localUrl` (or nothing). */
-function hubReplies(port: ConvexPort, localUrl = 'http://127.0.0.1:9', timeouts: Partial<{ submitTimeoutMs: number; firstTextTimeoutMs: number; stallTimeoutMs: number }> = {}) {
+function hubReplies(port: ConvexPort, localUrl = 'http://127.0.0.1:9', timeouts: Partial<{ submitTimeoutMs: number; firstTextTimeoutMs: number; stallTimeoutMs: number; halfOpenAfterMs: number; now: () => number }> = {}) {
   const local = new LlmReplies(new OllamaChat(localUrl, 'llama3.2:3b'), { systemPrompt: 'Local.', historyTurns: 2, firstTokenTimeoutMs: 1_000, stallTimeoutMs: 1_000, logger: silentLogger() });
   return new ConvexReplies(port, local, {
     secret,
@@ -57,6 +57,7 @@ function hubReplies(port: ConvexPort, localUrl = 'http://127.0.0.1:9', timeouts:
     submitTimeoutMs: 500,
     firstTextTimeoutMs: 3_000,
     stallTimeoutMs: 3_000,
+    halfOpenAfterMs: 15_000,
     logger: silentLogger(),
     ...timeouts,
   });
@@ -175,6 +176,26 @@ describe('when Convex or the workers do not answer', () => {
     // When Convex comes back, the late submit is withdrawn so no worker answers nobody.
     convex.up();
     await vi.waitFor(async () => expect((await turnsOf(convex))[0]).toMatchObject({ status: 'cancelled' }));
+  });
+
+  it('Convex unreachable: after one turn waited for it, the next ones skip it until halfOpenAfterMs, then one tries it again', async () => {
+    const convex = backend();
+    convex.down();
+    const local = await server((_request, res) => void ollamaAnswer(res, ['Local.'], 5));
+    let nowMs = 1_000_000;
+    const replies = hubReplies(convex.port(), local.url, { submitTimeoutMs: 300, halfOpenAfterMs: 15_000, now: () => nowMs });
+    expect((await ask(replies, 'what is the meaning of life')).text).toBe('Local.');
+    const waiting = convex.pending; // the first turn's submit, still queued in the "client"
+    const started = Date.now();
+    expect((await ask(replies, 'and what about the universe')).text).toBe('Local.');
+    expect(Date.now() - started).toBeLessThan(300); // no submit time-out waited for
+    expect(convex.pending).toBe(waiting); // and nothing more sent to Convex
+    // Past halfOpenAfterMs, Convex is back: the next turn goes to it again (and to its worker).
+    nowMs += 15_000;
+    convex.up();
+    startWorker(convex.port(), 'vm-llm-1', { 'llama3.3:70b': new OllamaChat(local.url, 'llama3.3:70b'), 'llama3.1:8b': new OllamaChat(local.url, 'llama3.1:8b') });
+    expect((await ask(replies, 'tell me about the stars')).text).toBe('Local.');
+    await vi.waitFor(async () => expect((await turnsOf(convex)).map((turn) => turn.text)).toContain('tell me about the stars'));
   });
 
   it('no worker takes the turn: the local dispatcher answers after firstTextTimeoutMs and the turn is withdrawn', async () => {

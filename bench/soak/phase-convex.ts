@@ -11,7 +11,6 @@ import { describeFailures, summarize, turnsIn } from './turn-stats.js';
 
 /** After Convex is back, the records held meanwhile must all be delivered within this time (the outbox backs off to 60 s, a new record flushes at once). */
 const DELIVERY_TIMEOUT_MS = 90_000;
-const MAX_GROWTH_PERCENT = 20;
 
 /**
  * Convex unreachable under load. There is no Convex server here: the real Convex functions run on
@@ -30,7 +29,7 @@ export const convexPhase: Phase = async (context) => {
   const port = backend.port();
   const config = HubConfigSchema.parse({
     ...house.hubConfig(),
-    convex: { secret: TEST_CONVEX_SECRET, submitTimeoutMs: ENGINE_TIMEOUT_MS, firstTextTimeoutMs: ENGINE_TIMEOUT_MS },
+    convex: { secret: TEST_CONVEX_SECRET, submitTimeoutMs: ENGINE_TIMEOUT_MS, firstTextTimeoutMs: ENGINE_TIMEOUT_MS, stallTimeoutMs: ENGINE_TIMEOUT_MS },
   });
   const logger = silentLogger();
   const hub = await startHub(config, { logger, services: (hubContext) => createPipeline(config, logger, hubContext, { convex: port }) });
@@ -83,7 +82,7 @@ export const convexPhase: Phase = async (context) => {
     const sends = backend.calls.filter((call) => call.name === 'records:put').length;
     const turns = summarize(turnsIn(load.turns, fromMs, toMs));
     const peak = Math.max(...sampler.between(fromMs, Date.now()).map((sample) => sample.rssBytes));
-    const conditions = `Convex (the real functions on convex-test, in the soak runner's process with an in-process hub: no Convex server runs here) unreachable for ${options.faultS} s under the load of ${house.satellites.length} satellites (a turn every ${options.turnEveryMs / 1000} s each) from another process; convex.submitTimeoutMs ${ENGINE_TIMEOUT_MS} ms, then the local LLM answers`;
+    const conditions = `Convex (the real functions on convex-test, in the soak runner's process with an in-process hub: no Convex server runs here) unreachable for ${options.faultS} s under the load of ${house.satellites.length} satellites (a turn every ${options.turnEveryMs / 1000} s each) from another process; convex.submitTimeoutMs, firstTextTimeoutMs and stallTimeoutMs ${ENGINE_TIMEOUT_MS} ms, then the local LLM answers (at once while Convex is skipped after a failed submit, convex.halfOpenAfterMs 15 s)`;
     figures.push(
       figure('convex unreachable: turns answered / started', turns.started ? (turns.answered / turns.started) * 100 : Number.NaN, '%', `${conditions}; turns started during the outage: ${turns.answered} of ${turns.started}; failed: ${describeFailures(turns.failures)}`, { text: '100 %', check: (value) => value >= 100 }),
       figure('convex unreachable: end of audio to reply start, max', turns.replyMaxMs, 'ms', `${conditions}; p50 ${turns.replyP50Ms.toFixed(0)} ms`, { text: `≤ ${ENGINE_TIMEOUT_MS + 1_000} ms (time-out + 1 s)`, check: (value) => value <= ENGINE_TIMEOUT_MS + 1_000 }),
@@ -91,7 +90,9 @@ export const convexPhase: Phase = async (context) => {
       figure('convex unreachable: records missing in Convex afterwards', missing, 'records', `${conditions}; of ${kept.size} records the hub kept in the phase, waited for up to ${DELIVERY_TIMEOUT_MS / 1000} s after Convex came back`, { text: '0', check: (value) => value === 0 }),
       figure('convex unreachable: records stored more than once', keys.length - stored.size, 'records', `${conditions}; ${sends} records:put calls for ${kept.size} records (a resend after a lost answer is ignored by key)`, { text: '0', check: (value) => value === 0 }),
       figure('convex unreachable: last held record delivered after Convex came back', deliveredMs, 'ms', `${conditions}; the ${heldKeys.length} records kept up to the end of the outage; the outbox retries with backoff (1 s doubling to 60 s) and flushes on every new record`),
-      figure('convex unreachable: RSS peak over before', ((peak - before.rssBytes) / before.rssBytes) * 100, '%', `${conditions}; the soak runner's process (hub, convex-test and worker together), /metrics every ${sampler.intervalMs / 1000} s`, { text: `< ${MAX_GROWTH_PERCENT} %`, check: (value) => value < MAX_GROWTH_PERCENT }),
+      // No target: this process also holds convex-test's in-memory database, which grows with every
+      // turn, conversation and record, so its growth is not the hub's (the faults phase measures the hub alone).
+      figure('convex unreachable: RSS peak over before (hub and in-memory Convex together)', ((peak - before.rssBytes) / before.rssBytes) * 100, '%', `${conditions}; the soak runner's process (hub, convex-test's database and the worker), /metrics every ${sampler.intervalMs / 1000} s`),
     );
   } finally {
     sampler.stop();

@@ -243,6 +243,8 @@ export const HubConfigSchema = z
         firstTextTimeoutMs: z.int().min(500).max(120_000).default(10_000),
         /** Longest silence inside a streaming answer before the turn ends with an apology. */
         stallTimeoutMs: z.int().min(500).max(120_000).default(8_000),
+        /** After Convex failed to take a turn, later turns go straight to the local dispatcher for this long; then one turn tries Convex again. */
+        halfOpenAfterMs: z.int().min(1_000).default(15_000),
       })
       .prefault({})
       .refine((convex) => !convex.url || convex.secret, { message: 'convex.secret is required when convex.url is set', path: ['secret'] }),

@@ -12,7 +12,10 @@ export interface ConvexRepliesOptions {
   submitTimeoutMs: number;
   firstTextTimeoutMs: number;
   stallTimeoutMs: number;
+  /** After a submit that failed, turns skip Convex for this long (config `convex.halfOpenAfterMs`). */
+  halfOpenAfterMs: number;
   logger: Logger;
+  now?: () => number;
 }
 
 
@@ -25,6 +28,8 @@ export interface ConvexRepliesOptions {
 export class ConvexReplies implements ReplyGenerator {
   /** Whether the last turn reached Convex (for /healthz). */
   reachable = true;
+  /** Until then turns do not wait for Convex: it failed to take the last one (a breaker, like the engines'). */
+  private skipUntilMs = 0;
 
   constructor(
     private readonly convex: ConvexPort,
@@ -34,6 +39,13 @@ export class ConvexReplies implements ReplyGenerator {
 
   async *reply(transcript: string, context: ReplyContext): AsyncIterable<string> {
     const { secret, logger } = this.options;
+    const nowMs = (this.options.now ?? Date.now)();
+    if (nowMs < this.skipUntilMs) {
+      // Convex is away: waiting submitTimeoutMs on every turn would slow every answer by as much.
+      logger.debug({ satelliteId: context.satelliteId, retryInMs: this.skipUntilMs - nowMs }, 'Convex skipped since it failed: answering locally');
+      yield* this.local.reply(transcript, context);
+      return;
+    }
     const route = this.options.router.route(transcript);
     const submitted = this.convex.mutation(convexFunctions.submitTurn, {
       secret,
@@ -49,9 +61,10 @@ export class ConvexReplies implements ReplyGenerator {
       this.reachable = true;
     } catch (error) {
       this.reachable = false;
+      this.skipUntilMs = (this.options.now ?? Date.now)() + this.options.halfOpenAfterMs;
       // A call queued in the client may still land later: cancel it then, so no worker answers nobody.
       submitted.then((lateId) => this.cancel(lateId)).catch(() => undefined);
-      logger.warn({ satelliteId: context.satelliteId, err: (error as Error).message }, 'Convex did not take the turn: answering locally');
+      logger.warn({ satelliteId: context.satelliteId, err: (error as Error).message, skipForMs: this.options.halfOpenAfterMs }, 'Convex did not take the turn: answering locally');
       yield* this.local.reply(transcript, context);
       return;
     }

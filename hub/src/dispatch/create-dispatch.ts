@@ -54,6 +54,7 @@ export function createDispatch(config: HubConfig, logger: Logger, injected?: Con
     submitTimeoutMs: settings.submitTimeoutMs,
     firstTextTimeoutMs: settings.firstTextTimeoutMs,
     stallTimeoutMs: settings.stallTimeoutMs,
+    halfOpenAfterMs: settings.halfOpenAfterMs,
     logger,
   });
   return {
