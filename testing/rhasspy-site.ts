@@ -33,6 +33,8 @@ export async function startRhasspySite(options: { url: string; siteId: string; u
   });
   const received: RhasspyMessage[] = [];
   const played: { requestId: string; wav: Buffer; atMs: number }[] = [];
+  /** playFinished timers still running: cleared on stop, so no publish follows the disconnect. */
+  const playing = new Set<NodeJS.Timeout>();
   client.on('message', (topic, payload) => {
     const message: RhasspyMessage = { topic, atMs: Date.now(), bytes: payload };
     if (!topic.includes('/playBytes/')) {
@@ -47,8 +49,12 @@ export async function startRhasspySite(options: { url: string; siteId: string; u
       const requestId = topic.split('/').at(-1)!;
       played.push({ requestId, wav: payload, atMs: message.atMs });
       const audio = parseWav(payload);
-      // The speaker plays it, then says so.
-      setTimeout(() => void client.publishAsync(`hermes/audioServer/${siteId}/playFinished`, JSON.stringify({ id: requestId, siteId, sessionId: '' })), (audio.samples.length / audio.channels / audio.sampleRateHz) * 1000);
+      // The speaker plays it, then says so (unless the site has been stopped meanwhile).
+      const finished = setTimeout(() => {
+        playing.delete(finished);
+        void client.publishAsync(`hermes/audioServer/${siteId}/playFinished`, JSON.stringify({ id: requestId, siteId, sessionId: '' }));
+      }, (audio.samples.length / audio.channels / audio.sampleRateHz) * 1000);
+      playing.add(finished);
     }
   });
   await client.subscribeAsync([`hermes/audioServer/${siteId}/playBytes/#`, 'hermes/hotword/toggleOn', 'hermes/hotword/toggleOff', 'hermes/asr/startListening', 'hermes/asr/stopListening']);
@@ -90,6 +96,7 @@ export async function startRhasspySite(options: { url: string; siteId: string; u
     },
     async stop() {
       clearInterval(timer);
+      for (const finished of playing) clearTimeout(finished);
       await client.endAsync(true);
     },
   };
