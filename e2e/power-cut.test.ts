@@ -97,7 +97,7 @@ describe('power cut (kill -9 at random points during many writes)', () => {
         if (child.exitCode !== null) throw new Error(`the store writer exited with ${child.exitCode}: ${stderr}`);
         return stdout.includes('writing');
       }, 'the store writer to start writing');
-      // The kill point itself is what is random: 10–150 ms into the writes (hundreds of them by then).
+      // A deliberate sleep, not a wait for an event: the random delay is the kill point (10–150 ms into the writes, hundreds of them by then).
       await new Promise((resolve) => setTimeout(resolve, 10 + Math.floor(random() * 140)));
       child.kill('SIGKILL');
       await exited;
@@ -143,7 +143,7 @@ describe('power cut (kill -9 at random points during many writes)', () => {
         };
         const workers = [0, 1, 2, 3].map((worker) => ask(worker));
         await waitFor(() => answered >= 20, 'the hub to be setting timers');
-        // Random kill point while four clients keep it writing.
+        // A deliberate sleep, not a wait for an event: the random delay is the kill point, while four clients keep it writing.
         await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 200)));
         await hub.kill();
         stop = true;
