@@ -10,6 +10,8 @@ class MqttSatelliteLink implements SatelliteLink {
   /** A message on a satellite's topics can only be from that satellite: the broker's rules see to it. */
   readonly identity: string;
   private closed = false;
+  /** The satellite's MQTT client id, worked out once: sendAudio asks the broker about it per frame. */
+  private readonly clientId: string;
 
   constructor(
     readonly satelliteId: string,
@@ -18,7 +20,8 @@ class MqttSatelliteLink implements SatelliteLink {
     private readonly clients: BrokerClients | undefined,
     private readonly release: (link: MqttSatelliteLink) => void,
   ) {
-    this.remote = `mqtt:${satelliteClientId(satelliteId)}`;
+    this.clientId = satelliteClientId(satelliteId);
+    this.remote = `mqtt:${this.clientId}`;
     this.identity = satelliteId;
   }
 
@@ -29,7 +32,7 @@ class MqttSatelliteLink implements SatelliteLink {
   sendAudio(frame: Uint8Array): boolean {
     // A satellite that does not read would otherwise make the broker queue every frame for it, and
     // hold up every other client's messages behind them.
-    if (this.closed || this.clients?.congested(satelliteClientId(this.satelliteId))) return false;
+    if (this.closed || this.clients?.congested(this.clientId)) return false;
     this.bus.publish(this.topics.satellite(this.satelliteId, 'down/audio'), Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
     return true;
   }
@@ -40,7 +43,7 @@ class MqttSatelliteLink implements SatelliteLink {
     this.release(this);
     this.sendControl(hubMessage({ type: 'error', code, message: 'disconnected by the hub' }));
     // An external broker gives the hub no way to drop a client; the session ignores it instead.
-    this.clients?.disconnect(satelliteClientId(this.satelliteId));
+    this.clients?.disconnect(this.clientId);
   }
 }
 
